@@ -1,0 +1,75 @@
+"""One request and what came back, whatever the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inspector.model.anomaly import Anomaly
+from inspector.model.errors import ExchangeError
+from inspector.model.request import RequestSpec
+from inspector.model.response import ParsedResponse
+from inspector.model.transcript import Transcript
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """Phase durations in seconds; None for a phase that did not happen."""
+
+    dns: float | None = None
+    connect: float | None = None
+    tls: float | None = None
+    send: float | None = None
+    ttfb: float | None = None
+    """From the end of sending to the first byte of the response."""
+    receive: float | None = None
+    """From the first byte to the last."""
+    total: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PeerCertificate:
+    """What the exchange learned of the server's certificate."""
+
+    subject: str
+    issuer: str
+    not_after: str
+    san: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TlsInfo:
+    """Facts of the TLS session."""
+
+    version: str
+    cipher: str
+    alpn: str | None
+    peer_cert: PeerCertificate | None
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """Spec and target in, this out: the same shape for every engine.
+
+    Expected failures live in ``error`` with the partial transcript kept.
+    """
+
+    engine: str
+    """``inspector``, ``http.client`` or ``httpx``."""
+    spec: RequestSpec
+    transcript: Transcript
+    response: ParsedResponse | None
+    anomalies: tuple[Anomaly, ...] = ()
+    """Everything found: the parser's anomalies plus transport-level ones."""
+    timings: Timings = Timings()
+    tls: TlsInfo | None = None
+    error: ExchangeError | None = None
+    comparisons: tuple[Exchange, ...] = ()
+
+    def response_body(self) -> bytes:
+        """The body with transfer framing removed, read back from the transcript if needed."""
+        resp = self.response
+        if resp is None:
+            return b""
+        if resp.body is not None:
+            return resp.body
+        return b"".join(self.transcript.received.read(s, e) for s, e in resp.body_spans)

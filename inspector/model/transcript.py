@@ -1,0 +1,195 @@
+"""Every byte written and read, in order, with its time.
+
+A Transcript is append-only. Each direction is a ByteStream that lives in
+memory until it passes a threshold and then spills to an anonymous temporary
+file, so a 1 GiB exchange does not live in RAM. Any byte range can be read
+back by offset without copying the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+DEFAULT_SPILL_THRESHOLD = 16 * 1024 * 1024
+
+
+class ByteStream:
+    """Append-only bytes, readable by offset; spills to disk past a threshold.
+
+    Safe for one writer thread and any number of reader threads.
+    """
+
+    def __init__(self, spill_threshold: int = DEFAULT_SPILL_THRESHOLD) -> None:
+        self._spill_threshold = spill_threshold
+        self._memory: bytearray | None = bytearray()
+        self._fd: int | None = None
+        self._length = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def spilled(self) -> bool:
+        """Whether the bytes now live in a temporary file."""
+        return self._fd is not None
+
+    def append(self, data: bytes | bytearray | memoryview) -> int:
+        """Add bytes at the end and return the offset where they start."""
+        with self._lock:
+            offset = self._length
+            if self._memory is not None:
+                self._memory += data
+                if len(self._memory) > self._spill_threshold:
+                    self._spill()
+            else:
+                assert self._fd is not None
+                view = memoryview(data)
+                while view:
+                    written = os.pwrite(self._fd, view, self._length + (len(data) - len(view)))
+                    view = view[written:]
+            self._length = offset + len(data)
+            return offset
+
+    def _spill(self) -> None:
+        assert self._memory is not None
+        fd, path = tempfile.mkstemp(prefix="inspector-transcript-")
+        os.unlink(path)  # anonymous: the space is freed when the fd closes
+        view = memoryview(self._memory)
+        done = 0
+        while done < len(view):
+            done += os.pwrite(fd, view[done:], done)
+        view.release()
+        self._fd = fd
+        self._memory = None
+
+    def read(self, start: int = 0, end: int | None = None) -> bytes:
+        """Return bytes ``[start, end)``, clipped to what is there."""
+        with self._lock:
+            length = self._length
+            stop = length if end is None else max(0, min(end, length))
+            start = max(0, min(start, stop))
+            if self._memory is not None:
+                return bytes(self._memory[start:stop])
+            assert self._fd is not None
+            parts: list[bytes] = []
+            pos = start
+            while pos < stop:
+                piece = os.pread(self._fd, stop - pos, pos)
+                if not piece:
+                    break
+                parts.append(piece)
+                pos += len(piece)
+            return b"".join(parts)
+
+    def close(self) -> None:
+        """Free the temporary file, if any. Reads afterwards return nothing."""
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+                self._memory = bytearray()
+                self._length = 0
+
+
+class EventKind(StrEnum):
+    """What happened on the connection."""
+
+    DNS = "dns"
+    CONNECT = "connect"
+    TLS = "tls"
+    SEND = "send"
+    RECV = "recv"
+    EOF = "eof"
+    CLOSE = "close"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+
+
+class Event(NamedTuple):
+    """One thing that happened, at monotonic time ``t``."""
+
+    t: float
+    """``time.monotonic()`` when it happened."""
+    kind: EventKind
+    offset: int = 0
+    """For send/recv: where the bytes start in their direction's stream."""
+    size: int = 0
+    """For send/recv: how many bytes one call moved."""
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One ``send()`` or ``recv()`` call, as the views list them."""
+
+    direction: str
+    """``send`` or ``recv``."""
+    offset: int
+    size: int
+    t: float
+
+
+class Transcript:
+    """The record of one exchange: both byte streams and the event list."""
+
+    def __init__(self, spill_threshold: int = DEFAULT_SPILL_THRESHOLD) -> None:
+        self.started = time.monotonic()
+        """Monotonic time at which the exchange started; event times are relative to it."""
+        self.sent = ByteStream(spill_threshold)
+        """Every byte written, plaintext above TLS."""
+        self.received = ByteStream(spill_threshold)
+        """Every byte read, plaintext above TLS."""
+        self._events: list[Event] = []
+
+    @property
+    def events(self) -> list[Event]:
+        """A snapshot of the events so far."""
+        return list(self._events)
+
+    def record_send(self, data: bytes | bytearray | memoryview, t: float | None = None) -> None:
+        """Record one completed write."""
+        offset = self.sent.append(data)
+        self._events.append(
+            Event(time.monotonic() if t is None else t, EventKind.SEND, offset, len(data))
+        )
+
+    def record_recv(self, data: bytes | bytearray | memoryview, t: float | None = None) -> None:
+        """Record one completed read."""
+        offset = self.received.append(data)
+        self._events.append(
+            Event(time.monotonic() if t is None else t, EventKind.RECV, offset, len(data))
+        )
+
+    def record_event(self, kind: EventKind, detail: str = "", t: float | None = None) -> None:
+        """Record a connection event (connect, tls, eof, close, timeout, error)."""
+        self._events.append(Event(time.monotonic() if t is None else t, kind, 0, 0, detail))
+
+    def chunks(self) -> list[Chunk]:
+        """Every send and recv call in order."""
+        return [
+            Chunk(e.kind.value, e.offset, e.size, e.t)
+            for e in self.events
+            if e.kind is EventKind.SEND or e.kind is EventKind.RECV
+        ]
+
+    def close(self) -> None:
+        """Free spilled storage."""
+        self.sent.close()
+        self.received.close()
+
+    @classmethod
+    def from_bytes(cls, received: bytes, sent: bytes = b"") -> Transcript:
+        """A transcript for bytes that did not come from a socket (a saved file, say)."""
+        tr = cls()
+        if sent:
+            tr.record_send(sent, tr.started)
+        if received:
+            tr.record_recv(received, tr.started)
+        return tr

@@ -1,0 +1,577 @@
+"""Incremental, lenient HTTP/1.1 response parser (sans-I/O).
+
+Feed it bytes split anywhere with :meth:`ResponseParser.feed`, tell it about
+EOF with :meth:`ResponseParser.feed_eof`, and ask :attr:`ResponseParser.done`
+whether the message is complete. It never raises on bytes from the peer:
+every deviation is an :class:`~inspector.model.Anomaly` with its byte span and
+the RFC section it breaks, and a fatal one (severity ``error``) ends the parse
+with whatever was read so far still available from :meth:`result`.
+
+Offsets are absolute positions in the received stream: the first byte fed is
+at ``start_offset`` (0 unless the caller says otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from inspector.model import Anomaly, ChunkRecord, Framing, HeaderField, Severity
+from inspector.model.response import InterimResponse, ParsedResponse
+from inspector.wire import head as H
+from inspector.wire.limits import DEFAULT_LIMITS, Limits
+
+_HEAD_END = re.compile(rb"\n\r?\n")
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+
+class _State(Enum):
+    HEAD = 1
+    BODY_LENGTH = 2
+    CHUNK_SIZE = 3
+    CHUNK_DATA = 4
+    CHUNK_DATA_END = 5
+    TRAILERS = 6
+    BODY_CLOSE = 7
+    DONE = 8
+
+
+class ResponseParser:
+    """Reads one HTTP/1.x response (plus any 1xx before it) from a byte stream.
+
+    Args:
+        method: The request method; ``HEAD`` responses have no body, and a 2xx
+            answer to ``CONNECT`` opens a tunnel.
+        limits: Size limits; each one hit ends the parse with an anomaly.
+        keep_body: Keep the de-framed body in memory (``result().body``). When
+            False only its spans are kept, to be read back from a transcript.
+        start_offset: Absolute offset of the first byte that will be fed.
+        upgrade_requested: Whether the request asked for an upgrade; a 101
+            without one is flagged as unsolicited.
+    """
+
+    def __init__(
+        self,
+        method: bytes = b"GET",
+        *,
+        limits: Limits = DEFAULT_LIMITS,
+        keep_body: bool = True,
+        start_offset: int = 0,
+        upgrade_requested: bool = False,
+    ) -> None:
+        self._method = method.upper()
+        self._limits = limits
+        self._keep_body = keep_body
+        self._upgrade_requested = upgrade_requested
+        self._state = _State.HEAD
+        self._tail = bytearray()  # received bytes not yet consumed
+        self._tail_base = start_offset  # absolute offset of _tail[0]
+        self._scan_abs = start_offset  # where the head-end search resumes
+        self._start = start_offset
+        self._end = start_offset
+        self._eof = False
+        self._complete = False
+        self._anomalies: list[Anomaly] = []
+        self._head: H.Head | None = None
+        self._interim: list[InterimResponse] = []
+        self._msg_start = start_offset
+        self._framing: Framing | None = None
+        self._content_length: int | None = None
+        self._keep_alive = False
+        self._remaining = 0
+        self._body_parts: list[bytes] = []
+        self._body_size = 0
+        self._body_spans: list[tuple[int, int]] = []
+        self._chunks: list[ChunkRecord] = []
+        self._chunk_line_start = 0
+        self._chunk_size = 0
+        self._chunks_data_start = 0
+        self._trailers: list[HeaderField] = []
+        self._trailer_start = 0
+        self._leftover = bytearray()
+
+    # ----------------------------------------------------------------- state
+    @property
+    def done(self) -> bool:
+        """Whether the parse has ended (complete, failed, or at EOF)."""
+        return self._state is _State.DONE
+
+    @property
+    def needs_data(self) -> bool:
+        """Whether more bytes could change the result (the NEED_DATA idea)."""
+        return self._state is not _State.DONE
+
+    @property
+    def failed(self) -> bool:
+        """Whether a fatal anomaly ended the parse."""
+        return any(a.severity is Severity.ERROR for a in self._anomalies)
+
+    @property
+    def end_offset(self) -> int:
+        """Absolute offset one past the last byte consumed by the message."""
+        return self._end
+
+    @property
+    def leftover(self) -> bytes:
+        """Bytes received after the message ended (not part of it)."""
+        return bytes(self._leftover)
+
+    # ------------------------------------------------------------------ feed
+    def feed(self, data: bytes | bytearray | memoryview) -> None:
+        """Consume received bytes; extra bytes after the message become leftover."""
+        if not data:
+            return
+        if self._state is _State.DONE:
+            self._leftover += data
+            return
+        if type(data) is not bytes:
+            data = bytes(data)
+        if self._tail:
+            self._tail += data
+            buf: bytes | bytearray = self._tail
+        else:
+            buf = data
+        pos = self._process(buf, 0)
+        if buf is self._tail:
+            del self._tail[:pos]
+        else:
+            self._tail = bytearray(buf[pos:]) if pos < len(buf) else bytearray()
+        self._tail_base += pos
+        if self.done and self._tail:
+            self._leftover += self._tail
+            self._tail = bytearray()
+
+    def feed_eof(self) -> None:
+        """Signal that the peer closed the connection."""
+        if self._eof:
+            return
+        self._eof = True
+        state = self._state
+        if state is _State.DONE:
+            return
+        here = self._tail_base + len(self._tail)
+        if state is _State.BODY_CLOSE:
+            self._complete = True
+            self._finish(here)
+        elif state is _State.HEAD:
+            self._eof_in_head(here)
+        elif state is _State.BODY_LENGTH:
+            got = self._body_size
+            want = got + self._remaining
+            self._fatal(
+                "incomplete-body",
+                self._tail_base,
+                here,
+                f"the connection closed after {got} of {want} body bytes",
+                "RFC 9112 §8",
+            )
+        elif state is _State.TRAILERS:
+            self._flag(
+                "missing-trailer-crlf",
+                Severity.WARNING,
+                self._trailer_start,
+                here,
+                "the connection closed before the blank line that ends the trailers",
+                "RFC 9112 §7.1.2",
+            )
+            self._fatal(
+                "incomplete-body",
+                self._tail_base,
+                here,
+                "the connection closed inside the trailer section",
+                "RFC 9112 §8",
+            )
+        else:
+            self._fatal(
+                "incomplete-body",
+                self._tail_base,
+                here,
+                "the connection closed inside the chunked body",
+                "RFC 9112 §8",
+            )
+
+    # --------------------------------------------------------------- result
+    def result(self) -> ParsedResponse:
+        """A snapshot of everything parsed so far."""
+        head = self._head
+        anomalies = self._anomalies
+        if self._leftover:
+            anomalies = [
+                *anomalies,
+                Anomaly(
+                    "leftover-bytes",
+                    Severity.INFO,
+                    self._end,
+                    self._end + len(self._leftover),
+                    f"{len(self._leftover)} bytes arrived after the end of the message",
+                    "RFC 9112 §9.3",
+                ),
+            ]
+        body: bytes | None = None
+        if self._keep_body:
+            body = self._body_parts[0] if len(self._body_parts) == 1 else b"".join(self._body_parts)
+        return ParsedResponse(
+            http_version=head.version if head else b"",
+            status=head.status if head else None,
+            reason=head.reason if head else b"",
+            headers=tuple(head.fields) if head else (),
+            interim=tuple(self._interim),
+            trailers=tuple(self._trailers),
+            framing=self._framing,
+            content_length=self._content_length,
+            body=body,
+            body_size=self._body_size,
+            body_spans=tuple(self._body_spans),
+            chunks=tuple(self._chunks),
+            status_line_span=head.status_line_span if head else (self._start, self._start),
+            head_span=(head.start, head.end) if head else (self._start, self._start),
+            start=self._start,
+            end=self._end,
+            complete=self._complete,
+            keep_alive=self._keep_alive and self._complete and not self.failed,
+            anomalies=tuple(anomalies),
+        )
+
+    # ------------------------------------------------------------ internals
+    def _flag(
+        self, code: str, severity: Severity, start: int, end: int, message: str, rfc: str = ""
+    ) -> None:
+        self._anomalies.append(Anomaly(code, severity, start, end, message, rfc))
+
+    def _fatal(self, code: str, start: int, end: int, message: str, rfc: str = "") -> None:
+        self._flag(code, Severity.ERROR, start, end, message, rfc)
+        self._finish(end)
+
+    def _finish(self, end: int) -> None:
+        self._end = max(self._end, end)
+        self._state = _State.DONE
+
+    def _process(self, buf: bytes | bytearray, pos: int) -> int:
+        """Run the state machine over ``buf[pos:]``; return where it stopped."""
+        n = len(buf)
+        while pos < n:
+            state = self._state
+            if state is _State.BODY_LENGTH:
+                take = min(self._remaining, n - pos)
+                if not self._take_body(buf, pos, pos + take):
+                    return n
+                pos += take
+                self._remaining -= take
+                if not self._remaining:
+                    self._message_complete(pos)
+            elif state is _State.HEAD:
+                new = self._process_head(buf, pos)
+                if new is None:
+                    return pos
+                pos = new
+            elif state is _State.CHUNK_DATA:
+                take = min(self._remaining, n - pos)
+                if not self._take_body(buf, pos, pos + take):
+                    return n
+                pos += take
+                self._remaining -= take
+                if not self._remaining:
+                    base = self._tail_base
+                    self._chunks.append(
+                        ChunkRecord(
+                            self._chunk_line_start,
+                            self._chunks_data_start,
+                            base + pos,
+                            self._chunk_size,
+                        )
+                    )
+                    self._state = _State.CHUNK_DATA_END
+            elif state is _State.CHUNK_SIZE:
+                new = self._process_chunk_line(buf, pos)
+                if new is None:
+                    return pos
+                pos = new
+            elif state is _State.CHUNK_DATA_END:
+                new = self._process_chunk_end(buf, pos)
+                if new is None:
+                    return pos
+                pos = new
+            elif state is _State.TRAILERS:
+                new = self._process_trailers(buf, pos)
+                if new is None:
+                    return pos
+                pos = new
+            elif state is _State.BODY_CLOSE:
+                if not self._take_body(buf, pos, n):
+                    return n
+                pos = n
+            else:  # DONE
+                return pos
+        return pos
+
+    def _take_body(self, buf: bytes | bytearray, start: int, end: int) -> bool:
+        """Record body bytes ``buf[start:end]``; False when the body limit stopped the parse."""
+        size = end - start
+        limit = self._limits.max_body
+        over = limit is not None and self._body_size + size > limit
+        if over:
+            assert limit is not None
+            size = max(0, limit - self._body_size)
+        abs_start = self._tail_base + start
+        if size:
+            if self._keep_body:
+                self._body_parts.append(bytes(buf[start : start + size]))
+            self._body_size += size
+            spans = self._body_spans
+            if spans and spans[-1][1] == abs_start:
+                spans[-1] = (spans[-1][0], abs_start + size)
+            else:
+                spans.append((abs_start, abs_start + size))
+            self._end = abs_start + size
+        if over:
+            self._fatal(
+                "body-too-large",
+                abs_start + size,
+                self._tail_base + end,
+                f"the body passed the limit of {limit} bytes; reading stopped there",
+            )
+            return False
+        return True
+
+    def _message_complete(self, pos: int) -> None:
+        self._complete = True
+        self._finish(self._tail_base + pos)
+
+    # ---------------------------------------------------------------- head
+    def _process_head(self, buf: bytes | bytearray, pos: int) -> int | None:
+        base = self._tail_base
+        n = len(buf)
+        # Tolerate empty lines before the status line (RFC 9112 §2.2).
+        while pos < n and buf[pos] in b"\r\n":
+            if buf[pos] == 13:
+                if pos + 1 >= n:
+                    return None if not self._eof else pos
+                if buf[pos + 1] != 10:
+                    break
+                width = 2
+            else:
+                width = 1
+            self._flag(
+                "leading-empty-line",
+                Severity.WARNING,
+                base + pos,
+                base + pos + width,
+                "an empty line came before the status line",
+                "RFC 9112 §2.2",
+            )
+            pos += width
+        if pos >= n:
+            return pos
+        scan = max(pos, self._scan_abs - base - 2)
+        m = _HEAD_END.search(buf, scan)
+        limit = self._limits.max_head_size
+        if m is None:
+            self._scan_abs = base + n
+            if n - pos > limit:
+                self._fatal(
+                    "header-too-long",
+                    base + pos,
+                    base + n,
+                    f"the response head passed the limit of {limit} bytes",
+                    "RFC 9110 §5.4",
+                )
+                return n
+            return None
+        end = m.end()
+        if end - pos > limit:
+            self._fatal(
+                "header-too-long",
+                base + pos,
+                base + end,
+                f"the response head passed the limit of {limit} bytes",
+                "RFC 9110 §5.4",
+            )
+            return end
+        block = bytes(buf[pos : m.start() + 1])
+        head = H.parse_head(block, base + pos, base + end, self._limits, self._anomalies)
+        self._scan_abs = base + end
+        self._on_head(head)
+        return end
+
+    def _eof_in_head(self, here: int) -> None:
+        buf = self._tail
+        base = self._tail_base
+        if not buf.strip(b"\r\n"):
+            self._fatal(
+                "empty-response",
+                base,
+                here,
+                "the connection closed before any response arrived",
+                "RFC 9112 §8",
+            )
+            return
+        # Parse what there is, so the user sees it, then fail.
+        block = bytes(buf)
+        if not block.endswith(b"\n"):
+            block += b"\n"
+        head = H.parse_head(block, base, here, self._limits, self._anomalies)
+        if head.status is not None and self._head is None:
+            self._head = head
+        self._fatal(
+            "incomplete-headers",
+            base,
+            here,
+            "the connection closed before the end of the response head",
+            "RFC 9112 §8",
+        )
+
+    def _on_head(self, head: H.Head) -> None:
+        status = head.status
+        if status is None:
+            self._head = self._head or head
+            self._finish(head.end)
+            return
+        if 100 <= status < 200 and status != 101:
+            self._interim.append(
+                InterimResponse(
+                    head.version, status, head.reason, tuple(head.fields), head.start, head.end
+                )
+            )
+            if len(self._interim) > self._limits.max_interim:
+                self._fatal(
+                    "too-many-interim",
+                    head.start,
+                    head.end,
+                    f"more than {self._limits.max_interim} 1xx responses",
+                    "",
+                )
+            return
+        self._head = head
+        self._framing, self._content_length, self._keep_alive = H.framing_for(
+            head, self._method, self._upgrade_requested, self._anomalies
+        )
+        if any(a.severity is Severity.ERROR for a in self._anomalies):
+            self._finish(head.end)
+            return
+        framing = self._framing
+        if framing is Framing.NONE or (
+            framing is Framing.CONTENT_LENGTH and self._content_length == 0
+        ):
+            self._complete = True
+            self._finish(head.end)
+        elif framing is Framing.CONTENT_LENGTH:
+            assert self._content_length is not None
+            self._remaining = self._content_length
+            self._state = _State.BODY_LENGTH
+            self._end = head.end
+        elif framing is Framing.CHUNKED:
+            self._state = _State.CHUNK_SIZE
+            self._end = head.end
+        else:
+            self._state = _State.BODY_CLOSE
+            self._end = head.end
+
+    # ------------------------------------------------------------- chunked
+    def _process_chunk_line(self, buf: bytes | bytearray, pos: int) -> int | None:
+        base = self._tail_base
+        nl = buf.find(b"\n", pos)
+        if nl < 0:
+            if len(buf) - pos > self._limits.max_chunk_line:
+                self._fatal(
+                    "invalid-chunk-size",
+                    base + pos,
+                    base + len(buf),
+                    "a chunk-size line passed the length limit",
+                    "RFC 9112 §7.1",
+                )
+                return len(buf)
+            return None
+        line_start = base + pos
+        line = bytes(buf[pos:nl])
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        else:
+            self._flag(
+                "bare-lf",
+                Severity.WARNING,
+                base + nl,
+                base + nl + 1,
+                "a chunk-size line ended with a bare LF",
+                "RFC 9112 §2.2",
+            )
+        size = H.parse_chunk_line(line, line_start, self._anomalies)
+        if size is None:
+            self._finish(base + nl + 1)
+            return nl + 1
+        self._chunk_line_start = line_start
+        self._chunks_data_start = base + nl + 1
+        self._end = base + nl + 1
+        if size == 0:
+            self._chunks.append(ChunkRecord(line_start, base + nl + 1, base + nl + 1, 0))
+            self._state = _State.TRAILERS
+            self._trailer_start = base + nl + 1
+            return nl + 1
+        self._chunk_size = size
+        self._remaining = size
+        self._state = _State.CHUNK_DATA
+        return nl + 1
+
+    def _process_chunk_end(self, buf: bytes | bytearray, pos: int) -> int | None:
+        base = self._tail_base
+        n = len(buf)
+        if buf[pos] == 13:
+            if pos + 1 >= n:
+                return None
+            if buf[pos + 1] == 10:
+                self._state = _State.CHUNK_SIZE
+                self._end = base + pos + 2
+                return pos + 2
+        elif buf[pos] == 10:
+            self._flag(
+                "bare-lf",
+                Severity.WARNING,
+                base + pos,
+                base + pos + 1,
+                "chunk data ended with a bare LF",
+                "RFC 9112 §2.2",
+            )
+            self._state = _State.CHUNK_SIZE
+            self._end = base + pos + 1
+            return pos + 1
+        self._fatal(
+            "invalid-chunk-terminator",
+            base + pos,
+            base + min(n, pos + 2),
+            "chunk data was not followed by CRLF: the chunk size is wrong",
+            "RFC 9112 §7.1",
+        )
+        return pos
+
+    def _process_trailers(self, buf: bytes | bytearray, pos: int) -> int | None:
+        base = self._tail_base
+        n = len(buf)
+        while pos < n:
+            nl = buf.find(b"\n", pos)
+            if nl < 0:
+                if base + n - self._trailer_start > self._limits.max_trailer_size:
+                    self._fatal(
+                        "header-too-long",
+                        self._trailer_start,
+                        base + n,
+                        "the trailer section passed its size limit",
+                        "RFC 9110 §5.4",
+                    )
+                    return n
+                return None
+            line = bytes(buf[pos:nl])
+            if line in (b"", b"\r"):
+                if not line:
+                    self._flag(
+                        "bare-lf",
+                        Severity.WARNING,
+                        base + nl,
+                        base + nl + 1,
+                        "the chunked body ended with a bare LF",
+                        "RFC 9112 §2.2",
+                    )
+                self._message_complete(nl + 1)
+                return nl + 1
+            H.parse_trailer_line(line, base + pos, self._trailers, self._anomalies)
+            pos = nl + 1
+            self._end = base + pos
+        return pos
