@@ -8,17 +8,20 @@ list the caller passes, so one list collects a whole message's findings.
 from __future__ import annotations
 
 import re
+from itertools import accumulate, repeat
+from operator import add, itemgetter
 
 from inspector.model import Anomaly, Framing, HeaderField, Severity
 from inspector.wire.limits import Limits
 
 # RFC 9110 §5.6.2: tchar.
 TCHAR = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-# Bytes allowed anywhere in a clean head: VCHAR, SP, HTAB, obs-text, CR and LF.
-_HEAD_OK = bytes([9, 10, 13, *range(0x20, 0x7F), *range(0x80, 0x100)])
+# Bytes allowed inside a line of a clean head: VCHAR, SP, HTAB, obs-text.
+_LINE_OK = bytes([9, *range(0x20, 0x7F), *range(0x80, 0x100)])
 # Bytes allowed in a field value (RFC 9110 §5.5): VCHAR, SP, HTAB, obs-text.
 _VALUE_OK = bytes([9, *range(0x20, 0x7F), *range(0x80, 0x100)])
 _HEXDIG = b"0123456789abcdefABCDEF"
+
 _STATUS = re.compile(rb"(HTTP/[^ \t]*)([ \t]+)([^ \t]*)(?:([ \t]+)(.*))?\Z", re.S)
 _VERSION = re.compile(rb"HTTP/([0-9]+)\.([0-9]+)\Z")
 _CHUNK_EXT = re.compile(
@@ -83,12 +86,10 @@ def parse_head(block: bytes, start: int, end: int, limits: Limits, out: list[Ano
         could not be read.
     """
     head = Head(start, end)
-    n_lf = block.count(b"\n")
-    clean = block.count(b"\r\n") == n_lf == block.count(b"\r") and not block.translate(
-        None, _HEAD_OK
-    )
+    lines = block.split(b"\r\n")
+    # Clean: CRLF endings only, no bare CR or LF, no control bytes. One pass in C.
+    clean = not lines[-1] and not b"".join(lines).translate(None, _LINE_OK)
     if clean:
-        lines = block.split(b"\r\n")
         lines.pop()
     else:
         lines = block.split(b"\n")
@@ -103,22 +104,15 @@ def parse_head(block: bytes, start: int, end: int, limits: Limits, out: list[Ano
         return head
     off = start + len(first) + eol
     fields = head.fields
-    append = fields.append
-    for line in lines[1:]:
-        if clean:
-            colon = line.find(b":")
-            if colon > 0 and line[0] != 32 and line[0] != 9:
-                name = line[:colon]
-                if name.translate(None, TCHAR):
-                    name = _odd_name(name, off, out)
-                append(
-                    HeaderField(name, line[colon + 1 :].strip(b" \t"), line, off, off + len(line))
-                )
+    fast = _simple_fields(lines, off) if clean else None
+    if fast is not None:
+        fields.extend(fast)
+    else:
+        for line in lines[1:]:
+            if clean:
+                content, eol = line, 2
             else:
-                odd_field_line(line, off, 2, fields, out)
-            off += len(line) + 2
-        else:
-            content, eol = _line_ending(line, off, out, "a header line")
+                content, eol = _line_ending(line, off, out, "a header line")
             field_line(content, off, eol, fields, out)
             off += len(content) + eol
     if len(fields) > limits.max_fields:
@@ -133,6 +127,37 @@ def parse_head(block: bytes, start: int, end: int, limits: Limits, out: list[Ano
         )
         head.fatal = True
     return head
+
+
+_first = itemgetter(0)
+_second = itemgetter(1)
+_third = itemgetter(2)
+
+
+def _simple_fields(lines: list[bytes], off: int) -> list[HeaderField] | None:
+    """Build the fields of a clean head with C-level iteration only.
+
+    The hot path: a head with CRLF endings and no control bytes whose every
+    line is ``token:value``. Returns None when any line is not, so the careful
+    per-line path can flag it.
+    """
+    field_lines = lines[1:]
+    parts = list(map(bytes.partition, field_lines, repeat(b":")))
+    names = list(map(_first, parts))
+    if b"" in names or b"".join(names).translate(None, TCHAR) or b"" in map(_second, parts):
+        return None
+    values = map(bytes.strip, map(_third, parts), repeat(b" \t"))
+    lengths = list(map(len, field_lines))
+    # One start more than lines (accumulate's initial value): zip stops at the shortest.
+    starts = list(accumulate(map(add, lengths, repeat(2)), initial=off))
+    ends = map(add, starts, lengths)
+    return list(
+        map(
+            tuple.__new__,
+            repeat(HeaderField),
+            zip(names, values, field_lines, starts, ends, strict=False),
+        )
+    )
 
 
 def _line_ending(line: bytes, off: int, out: list[Anomaly], what: str) -> tuple[bytes, int]:
@@ -398,13 +423,15 @@ def framing_for(
     cl: list[HeaderField] = []
     connection: list[bytes] = []
     for f in head.fields:
-        n = len(f.name)
-        if n == 14 and f.name.lower() == b"content-length":
-            cl.append(f)
-        elif n == 17 and f.name.lower() == b"transfer-encoding":
-            te.append(f)
-        elif n == 10 and f.name.lower() == b"connection":
-            connection.append(f.unfolded_value)
+        n = len(f[0])
+        if n == 14 or n == 17 or n == 10:
+            name = f[0].lower()
+            if name == b"content-length":
+                cl.append(f)
+            elif name == b"transfer-encoding":
+                te.append(f)
+            elif name == b"connection":
+                connection.append(f.unfolded_value)
     tokens = _lower_tokens(connection) if connection else []
     http10 = head.version in (b"HTTP/1.0", b"HTTP/0.9")
     if http10:
