@@ -410,8 +410,10 @@ class ResponseParser:
         if not block.endswith(b"\n"):
             block += b"\n"
         head = H.parse_head(block, base, here, self._limits, self._anomalies)
-        if head.status is not None and self._head is None:
-            self._head = head
+        if head.fatal:
+            self._finish(here)
+            return
+        self._head = self._head or head
         self._fatal(
             "incomplete-headers",
             base,

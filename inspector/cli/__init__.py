@@ -1,0 +1,65 @@
+"""Command line: argument parsing and headless commands. The TUI is imported lazily."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import NoReturn
+
+from inspector.model import InputError
+
+PROG = "inspector"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr, never a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {PROG} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    from inspector.cli import parse_cmd, serve_cmd
+
+    parser = _Parser(
+        prog=PROG,
+        description="See what really goes over the wire in HTTP.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parse_cmd.add_parser(sub)
+    serve_cmd.add_parser(sub)
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    """Run one command line and return its exit status. Never raises."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        status: int = args.handler(args)
+        return status
+    except InputError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): nothing more to say, and nowhere to say it.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        if os.environ.get("INSPECTOR_DEBUG"):
+            raise
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} "
+            "(set INSPECTOR_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 70
