@@ -89,6 +89,7 @@ class ResponseParser:
         self._trailers: list[HeaderField] = []
         self._trailer_start = 0
         self._leftover = bytearray()
+        self._leftover_start = start_offset
 
     # ----------------------------------------------------------------- state
     @property
@@ -137,9 +138,11 @@ class ResponseParser:
         else:
             self._tail = bytearray(buf[pos:]) if pos < len(buf) else bytearray()
         self._tail_base += pos
-        if self.done and self._tail:
-            self._leftover += self._tail
-            self._tail = bytearray()
+        if self.done:
+            self._leftover_start = self._tail_base
+            if self._tail:
+                self._leftover += self._tail
+                self._tail = bytearray()
 
     def feed_eof(self) -> None:
         """Signal that the peer closed the connection."""
@@ -201,8 +204,8 @@ class ResponseParser:
                 Anomaly(
                     "leftover-bytes",
                     Severity.INFO,
-                    self._end,
-                    self._end + len(self._leftover),
+                    self._leftover_start,
+                    self._leftover_start + len(self._leftover),
                     f"{len(self._leftover)} bytes arrived after the end of the message",
                     "RFC 9112 §9.3",
                 ),
@@ -333,6 +336,11 @@ class ResponseParser:
             return False
         return True
 
+    def _over_limit(self, code: str, start: int, over: int, message: str) -> int:
+        """End the parse at the first byte past a limit; return its index in the buffer."""
+        self._fatal(code, start, over + 1, message, "RFC 9110 §5.4")
+        return over + 1 - self._tail_base
+
     def _message_complete(self, pos: int) -> None:
         self._complete = True
         self._finish(self._tail_base + pos)
@@ -341,11 +349,12 @@ class ResponseParser:
     def _process_head(self, buf: bytes | bytearray, pos: int) -> int | None:
         base = self._tail_base
         n = len(buf)
+        first = pos
         # Tolerate empty lines before the status line (RFC 9112 §2.2).
         while pos < n and buf[pos] in b"\r\n":
             if buf[pos] == 13:
                 if pos + 1 >= n:
-                    return None if not self._eof else pos
+                    return None if pos == first else pos
                 if buf[pos + 1] != 10:
                     break
                 width = 2
@@ -360,33 +369,23 @@ class ResponseParser:
                 "RFC 9112 §2.2",
             )
             pos += width
-        if pos >= n:
-            return pos
+        if pos >= n or pos != first:
+            return pos  # progress made: consumed empty lines are never flagged twice
         scan = max(pos, self._scan_abs - base - 2)
         m = _HEAD_END.search(buf, scan)
-        limit = self._limits.max_head_size
-        if m is None:
-            self._scan_abs = base + n
-            if n - pos > limit:
-                self._fatal(
-                    "header-too-long",
-                    base + pos,
-                    base + n,
-                    f"the response head passed the limit of {limit} bytes",
-                    "RFC 9110 §5.4",
-                )
-                return n
-            return None
-        end = m.end()
-        if end - pos > limit:
-            self._fatal(
+        # Limits stop at the same byte however the input was split.
+        over = pos + self._limits.max_head_size
+        if (m is None and n > over) or (m is not None and m.end() > over):
+            return self._over_limit(
                 "header-too-long",
                 base + pos,
-                base + end,
-                f"the response head passed the limit of {limit} bytes",
-                "RFC 9110 §5.4",
+                base + over,
+                "the response head passed its size limit",
             )
-            return end
+        if m is None:
+            self._scan_abs = base + n
+            return None
+        end = m.end()
         block = bytes(buf[pos : m.start() + 1])
         head = H.parse_head(block, base + pos, base + end, self._limits, self._anomalies)
         self._scan_abs = base + end
@@ -472,16 +471,15 @@ class ResponseParser:
     def _process_chunk_line(self, buf: bytes | bytearray, pos: int) -> int | None:
         base = self._tail_base
         nl = buf.find(b"\n", pos)
+        over = pos + self._limits.max_chunk_line
+        if (nl < 0 and len(buf) > over) or nl >= over:
+            return self._over_limit(
+                "invalid-chunk-size",
+                base + pos,
+                base + over,
+                "a chunk-size line passed its length limit",
+            )
         if nl < 0:
-            if len(buf) - pos > self._limits.max_chunk_line:
-                self._fatal(
-                    "invalid-chunk-size",
-                    base + pos,
-                    base + len(buf),
-                    "a chunk-size line passed the length limit",
-                    "RFC 9112 §7.1",
-                )
-                return len(buf)
             return None
         line_start = base + pos
         line = bytes(buf[pos:nl])
@@ -538,7 +536,7 @@ class ResponseParser:
         self._fatal(
             "invalid-chunk-terminator",
             base + pos,
-            base + min(n, pos + 2),
+            base + pos + 1,
             "chunk data was not followed by CRLF: the chunk size is wrong",
             "RFC 9112 §7.1",
         )
@@ -547,19 +545,19 @@ class ResponseParser:
     def _process_trailers(self, buf: bytes | bytearray, pos: int) -> int | None:
         base = self._tail_base
         n = len(buf)
+        first = pos
         while pos < n:
             nl = buf.find(b"\n", pos)
+            over = self._trailer_start - base + self._limits.max_trailer_size
+            if (nl < 0 and n > over) or nl >= over:
+                return self._over_limit(
+                    "header-too-long",
+                    self._trailer_start,
+                    base + over,
+                    "the trailer section passed its size limit",
+                )
             if nl < 0:
-                if base + n - self._trailer_start > self._limits.max_trailer_size:
-                    self._fatal(
-                        "header-too-long",
-                        self._trailer_start,
-                        base + n,
-                        "the trailer section passed its size limit",
-                        "RFC 9110 §5.4",
-                    )
-                    return n
-                return None
+                return pos if pos != first else None
             line = bytes(buf[pos:nl])
             if line in (b"", b"\r"):
                 if not line:
