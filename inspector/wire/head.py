@@ -369,15 +369,14 @@ def odd_field_line(
             prev = fields[-1]
             # RFC 9112 §5.2: a user agent may replace obs-fold with SP; we keep
             # the bytes and let HeaderField.unfolded_value do the replacing.
-            piece = content.strip(b" \t")
-            sep = b"\r\n" if eol == 2 else b"\n"
-            if not prev.value:
-                value = piece
-            elif not piece:
-                value = prev.value
-            else:
-                value = prev.value + sep + content.rstrip(b" \t")
+            # The previous line's own ending sits between its end and this line.
+            sep = b"\r\n" if off - prev.end == 2 else b"\n"
             raw = prev.raw + sep + content
+            if content.strip(b" \t"):
+                after = raw[raw.index(b":") + 1 :]
+                value = after.lstrip(b" \t\r\n").rstrip(b" \t")
+            else:
+                value = prev.value
             fields[-1] = HeaderField(prev.name, value, raw, prev.start, end)
             _flag(
                 out,

@@ -406,8 +406,11 @@ class ResponseParser:
             return
         # Parse what there is, so the user sees it, then fail.
         block = bytes(buf)
-        if not block.endswith(b"\n"):
+        # Close the last line for parse_head without inventing a bare LF or CR.
+        if block.endswith(b"\r"):
             block += b"\n"
+        elif not block.endswith(b"\n"):
+            block += b"\r\n"
         head = H.parse_head(block, base, here, self._limits, self._anomalies)
         if head.fatal:
             self._finish(here)
@@ -533,13 +536,15 @@ class ResponseParser:
             self._state = _State.CHUNK_SIZE
             self._end = base + pos + 1
             return pos + 1
-        self._fatal(
+        self._flag(
             "invalid-chunk-terminator",
+            Severity.ERROR,
             base + pos,
             base + pos + 1,
             "chunk data was not followed by CRLF: the chunk size is wrong",
             "RFC 9112 §7.1",
         )
+        self._finish(base + pos)  # the stray byte is not part of the message
         return pos
 
     def _process_trailers(self, buf: bytes | bytearray, pos: int) -> int | None:
