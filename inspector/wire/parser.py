@@ -22,7 +22,8 @@ from inspector.wire import head as H
 from inspector.wire.limits import DEFAULT_LIMITS, Limits
 
 _HEAD_END = re.compile(rb"\n\r?\n")
-_HEX = frozenset(b"0123456789abcdefABCDEF")
+_HEXDIG = b"0123456789abcdefABCDEF"
+_SMALL_TAIL = 4096
 
 
 class _State(Enum):
@@ -79,7 +80,7 @@ class ResponseParser:
         self._content_length: int | None = None
         self._keep_alive = False
         self._remaining = 0
-        self._body_parts: list[bytes] = []
+        self._body_parts: list[bytes | memoryview] = []
         self._body_size = 0
         self._body_spans: list[tuple[int, int]] = []
         self._chunks: list[ChunkRecord] = []
@@ -127,11 +128,18 @@ class ResponseParser:
             return
         if type(data) is not bytes:
             data = bytes(data)
-        if self._tail:
-            self._tail += data
-            buf: bytes | bytearray = self._tail
-        else:
+        buf: bytes | bytearray
+        if not self._tail:
             buf = data
+        elif len(self._tail) <= _SMALL_TAIL:
+            # A partial line left from the last read: one copy into immutable bytes,
+            # whose slices are then free of further copies.
+            buf = bytes(self._tail) + data
+            self._tail = bytearray()
+        else:
+            # A long head arriving in small reads: grow in place, never quadratically.
+            self._tail += data
+            buf = self._tail
         pos = self._process(buf, 0)
         if buf is self._tail:
             del self._tail[:pos]
@@ -212,7 +220,9 @@ class ResponseParser:
             ]
         body: bytes | None = None
         if self._keep_body:
-            body = self._body_parts[0] if len(self._body_parts) == 1 else b"".join(self._body_parts)
+            parts = self._body_parts
+            first = parts[0] if len(parts) == 1 else None
+            body = first if type(first) is bytes else b"".join(parts)
         return ParsedResponse(
             http_version=head.version if head else b"",
             status=head.status if head else None,
@@ -285,6 +295,10 @@ class ResponseParser:
                     )
                     self._state = _State.CHUNK_DATA_END
             elif state is _State.CHUNK_SIZE:
+                new = self._fast_chunks(buf, pos)
+                if new != pos:
+                    pos = new
+                    continue
                 new = self._process_chunk_line(buf, pos)
                 if new is None:
                     return pos
@@ -471,6 +485,44 @@ class ResponseParser:
             self._end = head.end
 
     # ------------------------------------------------------------- chunked
+    def _fast_chunks(self, buf: bytes | bytearray, pos: int) -> int:
+        """Consume whole well-formed chunks (``HEX CRLF data CRLF``) in one tight loop.
+
+        Anything unusual (extensions, bad sizes, bare LF, the last chunk, a
+        chunk not yet complete, the body limit) is left to the careful path.
+        """
+        n = len(buf)
+        base = self._tail_base
+        find = buf.find
+        spans = self._body_spans
+        chunks = self._chunks
+        parts = self._body_parts if self._keep_body else None
+        view = memoryview(buf) if parts is not None and type(buf) is bytes else None
+        limit = self._limits.max_body
+        new = tuple.__new__
+        while True:
+            nl = find(b"\n", pos, pos + 18)
+            if nl < 0 or buf[nl - 1] != 13:
+                break
+            digits = buf[pos : nl - 1]
+            if not digits or digits.translate(None, _HEXDIG):
+                break
+            size = int(digits, 16)
+            start = nl + 1
+            stop = start + size
+            if size == 0 or stop + 2 > n or buf[stop : stop + 2] != b"\r\n":
+                break
+            if limit is not None and self._body_size + size > limit:
+                break
+            if parts is not None:
+                parts.append(view[start:stop] if view is not None else bytes(buf[start:stop]))
+            self._body_size += size
+            spans.append((base + start, base + stop))
+            chunks.append(new(ChunkRecord, (base + pos, base + start, base + stop, size)))
+            pos = stop + 2
+        self._end = max(self._end, base + pos)
+        return pos
+
     def _process_chunk_line(self, buf: bytes | bytearray, pos: int) -> int | None:
         base = self._tail_base
         nl = buf.find(b"\n", pos)
