@@ -139,4 +139,16 @@ def exchange_doc(exchange: Exchange) -> dict[str, Any]:
         if exchange.error is None
         else {"kind": exchange.error.kind.value, "message": exchange.error.message},
         "comparisons": [exchange_doc(c) for c in exchange.comparisons],
+        "connection": None
+        if exchange.connection is None
+        else {
+            "id": exchange.connection.id,
+            "reused": exchange.connection.reused,
+            "remote": exchange.connection.remote,
+            "local": exchange.connection.local,
+            "addresses_tried": list(exchange.connection.addresses_tried),
+            "closed_by": exchange.connection.closed_by,
+            "proxy": exchange.connection.proxy,
+        },
+        "library": exchange.library,
     }

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from inspector.model.anomaly import Anomaly, Severity
 from inspector.model.errors import ErrorKind, ExchangeError, InputError, TransportError
-from inspector.model.exchange import Exchange, PeerCertificate, Timings, TlsInfo
+from inspector.model.exchange import (
+    ConnectionInfo,
+    Exchange,
+    PeerCertificate,
+    Timings,
+    TlsInfo,
+)
 from inspector.model.request import RequestSpec, Target
 from inspector.model.response import (
     ChunkRecord,
@@ -20,6 +26,7 @@ __all__ = [
     "ByteStream",
     "Chunk",
     "ChunkRecord",
+    "ConnectionInfo",
     "ErrorKind",
     "Event",
     "EventKind",

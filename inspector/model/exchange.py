@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from inspector.model.anomaly import Anomaly
 from inspector.model.errors import ExchangeError
@@ -47,6 +47,26 @@ class TlsInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ConnectionInfo:
+    """Which connection carried an exchange, and how it ended."""
+
+    id: int
+    """Connection number within the client (1, 2, ...)."""
+    reused: bool
+    """Whether an earlier exchange opened it."""
+    remote: str = ""
+    """``address:port`` connected to."""
+    local: str = ""
+    """``address:port`` of our end."""
+    addresses_tried: tuple[str, ...] = ()
+    """Every address getaddrinfo gave, in the order tried."""
+    closed_by: str = "open"
+    """``server-fin``, ``server-rst``, ``timeout``, ``client``, or ``open`` (kept for reuse)."""
+    proxy: str | None = None
+    """The proxy it went through, if any."""
+
+
+@dataclass(frozen=True, slots=True)
 class Exchange:
     """Spec and target in, this out: the same shape for every engine.
 
@@ -64,6 +84,9 @@ class Exchange:
     tls: TlsInfo | None = None
     error: ExchangeError | None = None
     comparisons: tuple[Exchange, ...] = ()
+    connection: ConnectionInfo | None = None
+    library: dict[str, object] | None = field(default=None, compare=False)
+    """What a reference library itself reported (compare engines only), JSON-ready."""
 
     def response_body(self) -> bytes:
         """The body with transfer framing removed, read back from the transcript if needed."""

@@ -1,0 +1,9 @@
+"""The only code that opens client sockets: our recording HTTP/1.1 client."""
+
+from __future__ import annotations
+
+from inspector.net.client import Client, request_method, send, wire_bytes
+from inspector.net.connection import CancelToken
+from inspector.net.options import SendOptions
+
+__all__ = ["CancelToken", "Client", "SendOptions", "request_method", "send", "wire_bytes"]

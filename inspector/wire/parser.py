@@ -126,6 +126,11 @@ class ResponseParser:
         if self._state is _State.DONE:
             self._leftover += data
             return
+        state = self._state
+        if not self._tail and (state is _State.BODY_LENGTH or state is _State.BODY_CLOSE):
+            # Body bytes are only counted (and copied if kept): no conversion needed.
+            self._feed_body(data)
+            return
         if type(data) is not bytes:
             data = bytes(data)
         buf: bytes | bytearray
@@ -151,6 +156,29 @@ class ResponseParser:
             if self._tail:
                 self._leftover += self._tail
                 self._tail = bytearray()
+
+    def _body_step(self, buf: bytes | bytearray | memoryview, pos: int) -> int:
+        """Consume body bytes of a Content-Length or close-delimited body."""
+        n = len(buf)
+        if self._state is _State.BODY_CLOSE:
+            self._take_body(buf, pos, n)
+            return n
+        take = min(self._remaining, n - pos)
+        if not self._take_body(buf, pos, pos + take):
+            return n  # bytes past the body limit are dropped body, not leftover
+        pos += take
+        self._remaining -= take
+        if not self._remaining:
+            self._message_complete(pos)
+        return pos
+
+    def _feed_body(self, data: bytes | bytearray | memoryview) -> None:
+        pos = self._body_step(data, 0)
+        self._tail_base += pos
+        if self.done:
+            self._leftover_start = self._tail_base
+            if pos < len(data):
+                self._leftover += data[pos:]
 
     def feed_eof(self) -> None:
         """Signal that the peer closed the connection."""
@@ -264,14 +292,8 @@ class ResponseParser:
         n = len(buf)
         while pos < n:
             state = self._state
-            if state is _State.BODY_LENGTH:
-                take = min(self._remaining, n - pos)
-                if not self._take_body(buf, pos, pos + take):
-                    return n
-                pos += take
-                self._remaining -= take
-                if not self._remaining:
-                    self._message_complete(pos)
+            if state is _State.BODY_LENGTH or state is _State.BODY_CLOSE:
+                pos = self._body_step(buf, pos)
             elif state is _State.HEAD:
                 new = self._process_head(buf, pos)
                 if new is None:
@@ -313,15 +335,11 @@ class ResponseParser:
                 if new is None:
                     return pos
                 pos = new
-            elif state is _State.BODY_CLOSE:
-                if not self._take_body(buf, pos, n):
-                    return n
-                pos = n
             else:  # DONE
                 return pos
         return pos
 
-    def _take_body(self, buf: bytes | bytearray, start: int, end: int) -> bool:
+    def _take_body(self, buf: bytes | bytearray | memoryview, start: int, end: int) -> bool:
         """Record body bytes ``buf[start:end]``; False when the body limit stopped the parse."""
         size = end - start
         limit = self._limits.max_body

@@ -1,0 +1,343 @@
+"""Our HTTP/1.1 client: spec and target in, Exchange out; every byte recorded.
+
+Reading stops when the parser says the message is complete, at EOF, on a
+timeout, on the body limit, or on cancel; reading and parsing cannot disagree.
+Nothing raises out of :meth:`Client.send` for a network problem: failures are
+``Exchange.error`` with the partial transcript kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+from inspector.model import (
+    ConnectionInfo,
+    ErrorKind,
+    EventKind,
+    Exchange,
+    ExchangeError,
+    InputError,
+    ParsedResponse,
+    RequestSpec,
+    Timings,
+    Transcript,
+    TransportError,
+)
+from inspector.net.connection import CancelToken, Connection, open_connection
+from inspector.net.errors import translate
+from inspector.net.options import SendOptions
+from inspector.net.recorder import RecordingSocket
+from inspector.wire.parser import ResponseParser
+from inspector.wire.serialize import request_target, serialize
+
+ENGINE = "inspector"
+
+# Fatal parser anomalies that mean "the connection ended too early", not "bad bytes".
+_INCOMPLETE = {"empty-response", "incomplete-headers", "incomplete-body"}
+
+
+def request_method(spec: RequestSpec) -> bytes:
+    """The method the response answers: from the spec, or the first word of raw bytes."""
+    if spec.raw is None:
+        return spec.method
+    return spec.raw.lstrip(b"\r\n").split(b" ", 1)[0]
+
+
+def wire_bytes(spec: RequestSpec, options: SendOptions) -> bytes:
+    """The exact bytes the client will write for this spec (shown before sending).
+
+    Through a proxy, a plain-http request uses the absolute-form target
+    (RFC 9112 §3.2.2) unless the spec sets its own target or is raw.
+    """
+    if spec.raw is None and options.proxy and spec.request_target is None:
+        if spec.url.lower().startswith("http://"):
+            spec = replace(spec, request_target=request_target(spec.url, absolute=True))
+    return serialize(spec)
+
+
+class Client:
+    """Sends requests, reusing a keep-alive connection per origin when the response allows.
+
+    Safe to use from one thread at a time per exchange; ``cancel`` tokens may be
+    triggered from any thread.
+    """
+
+    def __init__(self, options: SendOptions | None = None) -> None:
+        self.options = options or SendOptions()
+        self._idle: dict[tuple[str, str, int, str | None], Connection] = {}
+        self._lock = threading.Lock()
+        self._next_id = 1
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            idle, self._idle = list(self._idle.values()), {}
+        for conn in idle:
+            conn.close()
+
+    def _take_idle(self, key: tuple[str, str, int, str | None]) -> Connection | None:
+        with self._lock:
+            conn = self._idle.pop(key, None)
+        if conn is not None and not conn.alive():
+            conn.close()
+            return None
+        return conn
+
+    def _new_id(self) -> int:
+        with self._lock:
+            n = self._next_id
+            self._next_id += 1
+            return n
+
+    def send(
+        self,
+        spec: RequestSpec,
+        options: SendOptions | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Exchange:
+        """Send one request and read its response.
+
+        Args:
+            spec: The request; it is written exactly as ``wire_bytes`` shows.
+            options: Overrides the client's options for this exchange.
+            cancel: Lets another thread stop the exchange.
+
+        Returns:
+            The Exchange; expected failures are in its ``error``.
+        """
+        opts = options or self.options
+        cancel = cancel or CancelToken()
+        transcript = Transcript(opts.spill_threshold)
+        run = _Run(self, spec, opts, transcript, cancel)
+        return run.go()
+
+
+class _Run:
+    """One exchange in progress."""
+
+    def __init__(
+        self,
+        client: Client,
+        spec: RequestSpec,
+        opts: SendOptions,
+        transcript: Transcript,
+        cancel: CancelToken,
+    ) -> None:
+        self.client = client
+        self.spec = spec
+        self.opts = opts
+        self.transcript = transcript
+        self.cancel = cancel
+        self.conn: Connection | None = None
+        self.reused = False
+        self.parser: ResponseParser | None = None
+        self.closed_by = "client"
+        self.t_send: tuple[float, float] | None = None
+        self.deadline = (
+            transcript.started + opts.total_timeout if opts.total_timeout is not None else None
+        )
+
+    def go(self) -> Exchange:
+        error: ExchangeError | None = None
+        try:
+            self._exchange()
+        except TransportError as exc:
+            error = exc.to_error()
+            if exc.kind in (ErrorKind.READ_TIMEOUT, ErrorKind.TIMEOUT):
+                self.closed_by = "timeout"
+            elif exc.kind is ErrorKind.RESET:
+                self.closed_by = "server-rst"
+            self.transcript.record_event(EventKind.ERROR, exc.message)
+        except InputError as exc:
+            error = ExchangeError(ErrorKind.INVALID_REQUEST, str(exc))
+        return self._finish(error)
+
+    def _exchange(self) -> None:
+        spec, opts, cancel = self.spec, self.opts, self.cancel
+        target = spec.target
+        data = wire_bytes(spec, opts)
+        key = (target.scheme, target.host, target.port, opts.proxy)
+        conn = self.client._take_idle(key)
+        if conn is not None:
+            self.reused = True
+            conn.rsock.transcript = self.transcript
+            self.transcript.record_event(
+                EventKind.CONNECT, f"reusing connection #{conn.id} {conn.local} -> {conn.remote}"
+            )
+            cancel.attach(conn.rsock.sock)
+        else:
+            conn = open_connection(self.client._new_id(), target, opts, self.transcript, cancel)
+        self.conn = conn
+        conn.exchanges += 1
+        rsock = conn.rsock
+        cancel.check()
+        upgrade = any(n.lower() == b"upgrade" for n, _ in spec.headers) or (
+            spec.raw is not None and b"\nupgrade:" in spec.raw.lower()
+        )
+        self.parser = parser = ResponseParser(
+            request_method(spec),
+            limits=replace(opts.limits, max_body=opts.max_body),
+            keep_body=opts.keep_body,
+            start_offset=len(self.transcript.received),
+            upgrade_requested=upgrade,
+        )
+        t0 = time.monotonic()
+        rsock.settimeout(self._timeout())
+        try:
+            rsock.sendall(data)
+        except OSError as exc:
+            cancel.check()
+            # The server may have answered and closed early (a 413, say): read what it sent.
+            self.transcript.record_event(EventKind.ERROR, translate(exc, "send").message)
+            self.t_send = (t0, time.monotonic())
+            if not self._read(rsock, parser, tolerate_reset=True):
+                raise translate(exc, "send") from None
+            return
+        self.t_send = (t0, time.monotonic())
+        self._read(rsock, parser)
+
+    def _timeout(self) -> float:
+        timeout = self.opts.read_timeout
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TransportError(ErrorKind.TIMEOUT, "the total timeout passed")
+            timeout = min(timeout, left)
+        return timeout
+
+    def _read(
+        self, rsock: RecordingSocket, parser: ResponseParser, tolerate_reset: bool = False
+    ) -> bool:
+        """Read until the parser is done; True if any response bytes arrived."""
+        buf = bytearray(self.opts.read_size)
+        view = memoryview(buf)
+        got = False
+        cancel = self.cancel
+        transcript = self.transcript
+        while not parser.done:
+            try:
+                rsock.settimeout(self._timeout())
+                n = rsock.recv_into(buf)
+            except OSError as exc:
+                cancel.check()
+                err = translate(exc, "recv")
+                if err.kind is ErrorKind.RESET:
+                    transcript.record_event(EventKind.ERROR, "connection reset (RST)")
+                    self.closed_by = "server-rst"
+                    if tolerate_reset:
+                        return got
+                raise err from None
+            if not n:
+                cancel.check()
+                transcript.record_event(EventKind.EOF, "the server closed the connection")
+                self.closed_by = "server-fin"
+                parser.feed_eof()
+                break
+            got = True
+            parser.feed(view[:n])
+        return got
+
+    def _finish(self, error: ExchangeError | None) -> Exchange:
+        transcript, parser, conn = self.transcript, self.parser, self.conn
+        end = time.monotonic()
+        response: ParsedResponse | None = None
+        if parser is not None and (len(transcript.received) or parser.done):
+            response = parser.result()
+            if response.status is None and not len(transcript.received):
+                response = None
+        if error is None and response is not None:
+            fatal = response.error
+            if fatal is not None:
+                kind = ErrorKind.PROTOCOL
+                if fatal.code in _INCOMPLETE:
+                    kind = ErrorKind.INCOMPLETE
+                elif fatal.code == "body-too-large":
+                    kind = ErrorKind.LIMIT
+                error = ExchangeError(kind, fatal.message)
+        elif error is None and response is None and parser is not None:
+            error = ExchangeError(ErrorKind.INCOMPLETE, "no response arrived")
+        info = None
+        if conn is not None:
+            reusable = (
+                error is None
+                and response is not None
+                and response.keep_alive
+                and parser is not None
+                and not parser.leftover
+                and not self.cancel.cancelled
+                and not _asks_close(self.spec)
+            )
+            if reusable:
+                closed_by = "open"
+                with self.client._lock:
+                    old = self.client._idle.pop(conn.key, None)
+                    self.client._idle[conn.key] = conn
+                if old is not None and old is not conn:
+                    old.close()
+            else:
+                closed_by = self.closed_by
+                conn.close()
+                transcript.record_event(EventKind.CLOSE, f"connection closed ({closed_by})")
+            info = ConnectionInfo(
+                id=conn.id,
+                reused=self.reused,
+                remote=conn.remote,
+                local=conn.local,
+                addresses_tried=conn.addresses_tried,
+                closed_by=closed_by,
+                proxy=conn.proxy,
+            )
+        self.cancel.attach(None)
+        return Exchange(
+            engine=ENGINE,
+            spec=self.spec,
+            transcript=transcript,
+            response=response,
+            anomalies=response.anomalies if response is not None else (),
+            timings=self._timings(end),
+            tls=conn.tls if conn is not None else None,
+            error=error,
+            connection=info,
+        )
+
+    def _timings(self, end: float) -> Timings:
+        conn = self.conn
+        phases = conn.phases if conn is not None and not self.reused else None
+        recvs = [e.t for e in self.transcript.events if e.kind is EventKind.RECV]
+        send = ttfb = receive = None
+        if self.t_send is not None:
+            send = self.t_send[1] - self.t_send[0]
+            if recvs:
+                ttfb = max(0.0, recvs[0] - self.t_send[1])
+                receive = recvs[-1] - recvs[0]
+        return Timings(
+            dns=phases.dns if phases else None,
+            connect=phases.connect if phases else None,
+            tls=phases.tls if phases else None,
+            send=send,
+            ttfb=ttfb,
+            receive=receive,
+            total=end - self.transcript.started,
+        )
+
+
+def _asks_close(spec: RequestSpec) -> bool:
+    if spec.raw is not None:
+        return b"connection: close" in spec.raw.lower()
+    return any(n.lower() == b"connection" and b"close" in v.lower() for n, v in spec.headers)
+
+
+def send(
+    spec: RequestSpec, options: SendOptions | None = None, cancel: CancelToken | None = None
+) -> Exchange:
+    """Send one request on a new connection and close it afterwards."""
+    with Client(options) as client:
+        return client.send(spec, cancel=cancel)

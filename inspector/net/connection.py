@@ -1,0 +1,240 @@
+"""Opening connections: DNS, TCP connect per address, proxy tunnel, TLS. All recorded."""
+
+from __future__ import annotations
+
+import select
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from inspector.model import (
+    ErrorKind,
+    EventKind,
+    InputError,
+    Target,
+    TlsInfo,
+    Transcript,
+    TransportError,
+)
+from inspector.net.errors import translate
+from inspector.net.options import SendOptions
+from inspector.net.recorder import RecordingSocket
+from inspector.net.tls import make_context, tls_info
+from inspector.wire.parser import ResponseParser
+
+
+class CancelToken:
+    """Cancels an exchange from another thread: the socket is shut down, reads end at once."""
+
+    def __init__(self) -> None:
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether cancel() was called."""
+        return self._cancelled.is_set()
+
+    def cancel(self) -> None:
+        """Stop the exchange; what arrived so far is kept."""
+        self._cancelled.set()
+        with self._lock:
+            sock = self._sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def attach(self, sock: socket.socket | None) -> None:
+        """Register the socket that cancel() must shut down."""
+        with self._lock:
+            self._sock = sock
+        if sock is not None and self.cancelled:
+            self.cancel()
+
+    def check(self) -> None:
+        """Raise TransportError(CANCELLED) once cancelled."""
+        if self.cancelled:
+            raise TransportError(ErrorKind.CANCELLED, "cancelled; what arrived so far is kept")
+
+
+@dataclass
+class Phases:
+    """Monotonic marks of the connection phases (durations in seconds)."""
+
+    dns: float | None = None
+    connect: float | None = None
+    tls: float | None = None
+
+
+@dataclass
+class Connection:
+    """One open connection, plain or TLS, and what is known about it."""
+
+    id: int
+    key: tuple[str, str, int, str | None]
+    rsock: RecordingSocket
+    remote: str
+    local: str
+    addresses_tried: tuple[str, ...]
+    proxy: str | None
+    tls: TlsInfo | None = None
+    phases: Phases = field(default_factory=Phases)
+    exchanges: int = 0
+
+    def alive(self) -> bool:
+        """Whether an idle connection can carry another request (no EOF, no stray bytes)."""
+        sock = self.rsock.sock
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        if not readable:
+            return True
+        if isinstance(sock, ssl.SSLSocket) and sock.pending() == 0:
+            # Readable may mean a TLS record such as a session ticket; peek is not
+            # available on TLS sockets, so only a clean-looking idle one is kept.
+            return False
+        try:
+            return bool(sock.recv(1, socket.MSG_PEEK))
+        except (OSError, ValueError):
+            return False
+
+    def close(self) -> None:
+        """Close the socket (idempotent)."""
+        try:
+            self.rsock.sock.close()
+        except OSError:
+            pass
+
+
+def _fmt(addr: tuple[object, ...]) -> str:
+    host, port = str(addr[0]), addr[1]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _proxy_target(proxy: str) -> Target:
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    if parts.scheme != "http" or not parts.hostname:
+        raise InputError(f"bad proxy {proxy!r}: give http://host:port")
+    try:
+        port = parts.port or 8080
+    except ValueError:
+        raise InputError(f"bad proxy {proxy!r}: bad port") from None
+    return Target("http", parts.hostname, port)
+
+
+def _tcp_connect(
+    target: Target, transcript: Transcript, deadline: float, cancel: CancelToken
+) -> tuple[socket.socket, tuple[str, ...], Phases]:
+    phases = Phases()
+    where = f"{target.host}:{target.port}"
+    t0 = time.monotonic()
+    try:
+        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise translate(exc, "dns", where) from None
+    t1 = time.monotonic()
+    phases.dns = t1 - t0
+    tried = tuple(_fmt(info[4]) for info in infos)
+    transcript.record_event(EventKind.DNS, f"{target.host} -> {', '.join(tried)}", t1)
+    last: TransportError | None = None
+    for family, kind, proto, _, addr in infos:
+        cancel.check()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TransportError(ErrorKind.CONNECT_TIMEOUT, f"connect timed out ({where})")
+        sock = socket.socket(family, kind, proto)
+        cancel.attach(sock)
+        try:
+            sock.settimeout(remaining)
+            sock.connect(addr)
+        except OSError as exc:
+            sock.close()
+            last = translate(exc, "connect", _fmt(addr))
+            transcript.record_event(EventKind.ERROR, last.message)
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        t2 = time.monotonic()
+        phases.connect = t2 - t1
+        transcript.record_event(
+            EventKind.CONNECT, f"{_fmt(sock.getsockname())} -> {_fmt(addr)}", t2
+        )
+        return sock, tried, phases
+    cancel.check()
+    raise last or TransportError(ErrorKind.DNS, f"no address for {where}")
+
+
+def _tunnel(rsock: RecordingSocket, target: Target, options: SendOptions) -> None:
+    """Ask an HTTP proxy for a CONNECT tunnel; the exchange is recorded below TLS."""
+    authority = f"{target.host}:{target.port}".encode("idna")
+    rsock.settimeout(options.read_timeout)
+    rsock.sendall(b"CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (authority, authority))
+    parser = ResponseParser(b"CONNECT", start_offset=len(rsock.transcript.received))
+    buf = bytearray(65536)
+    while not parser.done:
+        n = rsock.recv_into(buf)
+        if not n:
+            parser.feed_eof()
+            break
+        parser.feed(memoryview(buf)[:n])
+    result = parser.result()
+    if result.status is None or not 200 <= result.status < 300:
+        status = (
+            f"{result.status} {result.reason.decode('latin-1')}" if result.status else "no answer"
+        )
+        raise TransportError(ErrorKind.PROTOCOL, f"the proxy refused the tunnel: {status}")
+    if parser.leftover:
+        raise TransportError(ErrorKind.PROTOCOL, "the proxy sent bytes before the tunnel opened")
+
+
+def open_connection(
+    conn_id: int,
+    target: Target,
+    options: SendOptions,
+    transcript: Transcript,
+    cancel: CancelToken,
+) -> Connection:
+    """Resolve, connect (through the proxy if any), and shake hands for TLS.
+
+    Raises:
+        TransportError: for every expected failure, with its kind.
+        InputError: the proxy setting or --cacert is unusable.
+    """
+    proxy = _proxy_target(options.proxy) if options.proxy else None
+    hop = proxy or target
+    deadline = time.monotonic() + options.connect_timeout
+    sock, tried, phases = _tcp_connect(hop, transcript, deadline, cancel)
+    rsock = RecordingSocket(sock, transcript)
+    remote, local = _fmt(sock.getpeername()), _fmt(sock.getsockname())
+    tls: TlsInfo | None = None
+    try:
+        if proxy is not None and target.tls:
+            _tunnel(rsock, target, options)
+        if target.tls:
+            ctx = make_context(options.verify, options.cacert)
+            t0 = time.monotonic()
+            sock.settimeout(max(0.001, deadline - t0))
+            tls_sock = ctx.wrap_socket(sock, server_hostname=target.host)
+            cancel.attach(tls_sock)
+            t1 = time.monotonic()
+            phases.tls = t1 - t0
+            tls = tls_info(tls_sock)
+            rsock.sock = tls_sock
+            transcript.record_event(EventKind.TLS, f"{tls.version} {tls.cipher}", t1)
+    except (TransportError, InputError):
+        sock.close()
+        raise
+    except OSError as exc:
+        sock.close()
+        cancel.check()
+        raise translate(exc, "tls", f"{target.host}:{target.port}") from None
+    key = (target.scheme, target.host, target.port, options.proxy)
+    return Connection(
+        conn_id, key, rsock, remote, local, tried, options.proxy, tls=tls, phases=phases
+    )

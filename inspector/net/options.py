@@ -1,0 +1,37 @@
+"""How the client sends: timeouts, TLS, proxy, limits. Every one has a sane default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inspector.wire.limits import Limits
+
+DEFAULT_MAX_BODY = 1024 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SendOptions:
+    """Settings for one exchange."""
+
+    connect_timeout: float = 10.0
+    """Seconds for DNS plus TCP connect (each address tried gets the rest of it)."""
+    read_timeout: float = 30.0
+    """Seconds a single read or write may wait with nothing moving."""
+    total_timeout: float | None = None
+    """Seconds for the whole exchange; None for no overall limit."""
+    verify: bool = True
+    """Verify the server's certificate and host name."""
+    cacert: str | None = None
+    """A PEM file of CA certificates to trust instead of the system store."""
+    proxy: str | None = None
+    """``http://host:port`` of an HTTP proxy (absolute-form for http, CONNECT for https)."""
+    max_body: int | None = DEFAULT_MAX_BODY
+    """Body bytes read before stopping with an anomaly; None for no limit."""
+    limits: Limits = Limits()
+    """Parser limits (head size, field count, ...); ``max_body`` above overrides its own."""
+    read_size: int = 256 * 1024
+    """Bytes asked of each recv_into call."""
+    keep_body: bool = False
+    """Also hold the body in memory; by default it is read back from the transcript."""
+    spill_threshold: int = 16 * 1024 * 1024
+    """Transcript bytes kept in memory per direction before spilling to a temporary file."""
