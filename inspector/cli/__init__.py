@@ -21,13 +21,14 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
-    from inspector.cli import parse_cmd, serve_cmd
+    from inspector.cli import parse_cmd, send_cmd, serve_cmd
 
     parser = _Parser(
         prog=PROG,
         description="See what really goes over the wire in HTTP.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    send_cmd.add_parser(sub)
     parse_cmd.add_parser(sub)
     serve_cmd.add_parser(sub)
     return parser

@@ -155,7 +155,9 @@ class _Run:
                 self.closed_by = "timeout"
             elif exc.kind is ErrorKind.RESET:
                 self.closed_by = "server-rst"
-            self.transcript.record_event(EventKind.ERROR, exc.message)
+            events = self.transcript.events
+            if not events or events[-1].detail != exc.message:
+                self.transcript.record_event(EventKind.ERROR, exc.message)
         except InputError as exc:
             error = ExchangeError(ErrorKind.INVALID_REQUEST, str(exc))
         return self._finish(error)
