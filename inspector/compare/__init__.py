@@ -1,0 +1,7 @@
+"""The same request through http.client and httpx, recorded, parsed by us, and diffed."""
+
+from __future__ import annotations
+
+from inspector.compare.run import ENGINES, compare
+
+__all__ = ["ENGINES", "compare"]
