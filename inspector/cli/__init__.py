@@ -10,6 +10,7 @@ from typing import NoReturn
 from inspector.model import InputError
 
 PROG = "inspector"
+COMMANDS = ("send", "parse", "serve")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,7 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog=PROG,
-        description="See what really goes over the wire in HTTP.",
+        description="See what really goes over the wire in HTTP. With no command, opens the "
+        "terminal UI: 'inspector' alone starts the built-in test server and fills in a request "
+        "to it; 'inspector URL' fills in that URL.",
+        usage="inspector [URL] | inspector COMMAND ...",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     send_cmd.add_parser(sub)
@@ -41,6 +45,10 @@ def run(argv: list[str]) -> int:
         if reconfigure is not None:  # a terminal that is not UTF-8 still gets every line
             reconfigure(errors="backslashreplace")
     try:
+        if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+            from inspector.tui.launch import launch  # Textual loads only for the TUI
+
+            return launch(argv[0] if argv else None)
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:

@@ -102,6 +102,7 @@ class Client:
         spec: RequestSpec,
         options: SendOptions | None = None,
         cancel: CancelToken | None = None,
+        transcript: Transcript | None = None,
     ) -> Exchange:
         """Send one request and read its response.
 
@@ -109,13 +110,15 @@ class Client:
             spec: The request; it is written exactly as ``wire_bytes`` shows.
             options: Overrides the client's options for this exchange.
             cancel: Lets another thread stop the exchange.
+            transcript: Record into this (empty) transcript, so that another
+                thread can watch the bytes arrive.
 
         Returns:
             The Exchange; expected failures are in its ``error``.
         """
         opts = options or self.options
         cancel = cancel or CancelToken()
-        transcript = Transcript(opts.spill_threshold)
+        transcript = transcript or Transcript(opts.spill_threshold)
         run = _Run(self, spec, opts, transcript, cancel)
         return run.go()
 

@@ -1,0 +1,154 @@
+"""Row index of the raw-bytes view: no row is materialised until it is drawn.
+
+Each transcript event is one header row (``> send 95 bytes +0.0018s``); each
+send/recv call is followed by its data rows. In hex mode a call of N bytes has
+``ceil(N/16)`` rows, so nothing needs scanning. In text mode rows break after
+each LF and wrap at ``TEXT_WIDTH`` bytes, so the bytes are scanned once, in
+bounded steps (:meth:`RawLayout.extend`) that a background worker can run.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from array import array
+from dataclasses import dataclass
+from enum import StrEnum
+
+from inspector.model import Event, EventKind, Transcript
+
+HEX_WIDTH = 16
+TEXT_WIDTH = 96
+
+
+class Mode(StrEnum):
+    """How data rows are drawn."""
+
+    TEXT = "text"
+    HEX = "hex"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What one screen row shows."""
+
+    event: Event
+    """The event (a send/recv call, or a connection event) the row belongs to."""
+    header: bool
+    """True for the event's own row; False for a row of its data."""
+    start: int = 0
+    """For data rows: offset of the row's first byte in its direction's stream."""
+    end: int = 0
+    """For data rows: offset one past its last byte."""
+
+    @property
+    def direction(self) -> str:
+        """``send``, ``recv``, or the kind of a connection event."""
+        return self.event.kind.value
+
+
+def _is_data(ev: Event) -> bool:
+    return ev.kind is EventKind.SEND or ev.kind is EventKind.RECV
+
+
+class RawLayout:
+    """Maps screen rows to transcript bytes. Safe to extend in one thread and read in another."""
+
+    def __init__(self, transcript: Transcript, mode: Mode = Mode.TEXT) -> None:
+        self.transcript = transcript
+        self.mode = mode
+        self._lock = threading.Lock()
+        self._events: list[Event] = []
+        self._first_row = array("q")  # row number of each event's header row
+        self._rows = 0
+        # text mode: per event, the offsets where its data rows start
+        self._breaks: list[array[int]] = []
+        self._pending = 0  # index of the next event whose text rows are not counted yet
+        self._scan_pos = 0  # progress inside that event
+        self._breaks_in_progress: array[int] = array("q")
+
+    @property
+    def rows(self) -> int:
+        """Rows known so far."""
+        return self._rows
+
+    @property
+    def complete(self) -> bool:
+        """Whether every recorded event is indexed."""
+        return self._pending >= len(self.transcript.events) and self._scan_pos == 0
+
+    def extend(self, budget: int = 4 * 1024 * 1024) -> bool:
+        """Index more of the transcript, scanning at most about ``budget`` bytes.
+
+        Returns:
+            True when everything recorded so far is indexed.
+        """
+        events = self.transcript.events
+        while self._pending < len(events):
+            ev = events[self._pending]
+            if self.mode is Mode.HEX or not _is_data(ev):
+                data_rows = -(-ev.size // HEX_WIDTH) if _is_data(ev) else 0
+                self._add(ev, data_rows, None)
+                continue
+            if budget <= 0:
+                return False
+            stream = self.transcript.sent if ev.kind is EventKind.SEND else self.transcript.received
+            breaks = self._breaks_in_progress
+            pos = self._scan_pos
+            stop = min(ev.size, pos + max(budget, 4 * TEXT_WIDTH))
+            data = stream.read(ev.offset + pos, ev.offset + stop)
+            budget -= len(data)
+            i = 0
+            while i < len(data):
+                nl = data.find(b"\n", i, i + TEXT_WIDTH)
+                nxt = nl + 1 if nl >= 0 else min(len(data), i + TEXT_WIDTH)
+                if nl < 0 and nxt == len(data) and stop < ev.size:
+                    break  # the row continues in the next piece
+                breaks.append(ev.offset + pos + i)
+                i = nxt
+            pos += i
+            if pos >= ev.size:
+                self._scan_pos = 0
+                self._breaks_in_progress = array("q")
+                self._add(ev, len(breaks), breaks)
+            else:
+                self._scan_pos = pos
+                return False
+        return True
+
+    def _add(self, ev: Event, data_rows: int, breaks: array[int] | None) -> None:
+        with self._lock:
+            self._events.append(ev)
+            self._first_row.append(self._rows)
+            self._breaks.append(breaks if breaks is not None else array("q"))
+            self._rows += 1 + data_rows
+            self._pending += 1
+
+    def row(self, y: int) -> Row | None:
+        """The row at screen position ``y`` (None past the end)."""
+        with self._lock:
+            if y < 0 or y >= self._rows:
+                return None
+            i = bisect.bisect_right(self._first_row, y) - 1
+            ev = self._events[i]
+            k = y - self._first_row[i] - 1
+            breaks = self._breaks[i]
+        if k < 0:
+            return Row(ev, True)
+        if self.mode is Mode.HEX:
+            start = ev.offset + k * HEX_WIDTH
+            return Row(ev, False, start, min(start + HEX_WIDTH, ev.offset + ev.size))
+        end = breaks[k + 1] if k + 1 < len(breaks) else ev.offset + ev.size
+        return Row(ev, False, breaks[k], end)
+
+    def row_of(self, direction: EventKind, offset: int) -> int | None:
+        """The data row showing byte ``offset`` of a direction's stream."""
+        with self._lock:
+            for i, ev in enumerate(self._events):
+                if ev.kind is not direction or not ev.offset <= offset < ev.offset + ev.size:
+                    continue
+                if self.mode is Mode.HEX:
+                    return self._first_row[i] + 1 + (offset - ev.offset) // HEX_WIDTH
+                k = bisect.bisect_right(self._breaks[i], offset) - 1
+                return self._first_row[i] + 1 + max(0, k)
+        return None

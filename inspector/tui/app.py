@@ -1,0 +1,234 @@
+"""InspectorApp: composition and routing. Widgets post messages; only the app sends."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+
+from inspector.formats.curl import parse_curl
+from inspector.model import Exchange, InputError, RequestSpec, Transcript
+from inspector.net import CancelToken, Client, SendOptions
+from inspector.tui.builder import RequestBuilder, UrlInput
+from inspector.tui.form import Form, form_from_spec
+from inspector.tui.messages import ExchangeFinished
+from inspector.tui.panels import anomaly_rows, timing_text
+from inspector.tui.rawview import RawView
+from inspector.tui.response import ResponsePanel
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+class InspectorApp(App[None]):
+    """Compose a request, send it through our recording client, inspect every byte."""
+
+    TITLE = "inspector"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("ctrl+j", "send", "Send", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+t", "toggle_hex", "Text/hex"),
+        Binding("ctrl+f", "search", "Search raw"),
+        Binding("f3", "find_next", "Next", show=False),
+        Binding("shift+f3", "find_previous", "Previous", show=False),
+        Binding("ctrl+e", "toggle_encoded", "Encoded body"),
+        Binding("f2", "toggle_builder", "Editor"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        client: Client | None = None,
+        url: str = "",
+        form: Form | None = None,
+        autostart: bool = False,
+    ) -> None:
+        super().__init__()
+        self.client = client or Client()
+        self._form = form or Form(url=url)
+        self._autostart = autostart
+        self.exchange: Exchange | None = None
+        self._cancel: CancelToken | None = None
+        self._live: Transcript | None = None
+        self._live_started = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield RequestBuilder(self._form, id="builder")
+        with TabbedContent(id="response-tabs"):
+            with TabPane("Response", id="tab-response"):
+                yield ResponsePanel(id="response")
+            with TabPane("Raw", id="tab-raw-bytes"):
+                yield Input(
+                    placeholder="search: text, or hex bytes as 0x0d0a / 0d 0a (F3 next)",
+                    id="raw-search",
+                )
+                yield RawView(id="rawview")
+            with TabPane("Anomalies", id="tab-anomalies"):
+                table: DataTable[Text] = DataTable(id="anomalies", zebra_stripes=True)
+                table.add_columns("Severity", "Code", "Bytes", "Message", "RFC")
+                yield table
+            with TabPane("Timing", id="tab-timing"):
+                yield Static("", id="timing", markup=False)
+        yield Static("ready: ctrl+j sends", id="statusline", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(0.1, self._tick)
+        self.query_one("#url", UrlInput).focus()
+        if self._autostart:
+            self.action_send()
+
+    def on_unmount(self) -> None:
+        if self._cancel is not None:
+            self._cancel.cancel()
+        self.client.close()
+
+    # ------------------------------------------------------------- sending
+    def action_send(self) -> None:
+        """Send the request in the builder; a running one is cancelled first."""
+        builder = self.query_one(RequestBuilder)
+        try:
+            spec, options = builder.request()
+        except InputError as exc:
+            self._status(f"cannot send: {exc}", "red")
+            return
+        if self._cancel is not None:
+            self._cancel.cancel()
+        self._cancel = CancelToken()
+        self._live = Transcript(options.spill_threshold)
+        self._live_started = time.monotonic()
+        self.query_one(RawView).show(self._live)
+        self._send(spec, options, self._cancel, self._live)
+
+    @work(thread=True, exclusive=True, group="send")
+    def _send(
+        self, spec: RequestSpec, options: SendOptions, cancel: CancelToken, transcript: Transcript
+    ) -> None:
+        exchange = self.client.send(spec, options, cancel=cancel, transcript=transcript)
+        self.post_message(ExchangeFinished(exchange))
+
+    def action_cancel(self) -> None:
+        """Stop the running exchange; what arrived is kept."""
+        if self._cancel is not None and self._live is not None:
+            self._cancel.cancel()
+
+    def _tick(self) -> None:
+        live = self._live
+        if live is None:
+            return
+        elapsed = time.monotonic() - self._live_started
+        got = len(live.received)
+        rate = got / elapsed if elapsed > 0 else 0.0
+        self._status(f"sending... {_size(got)} received, {_size(rate)}/s, {elapsed:.1f} s", "")
+        self.query_one(RawView).refresh_live()
+
+    @on(ExchangeFinished)
+    def _finished(self, message: ExchangeFinished) -> None:
+        exchange = message.exchange
+        if exchange.transcript is not self._live:
+            exchange.transcript.close()  # a cancelled, superseded exchange
+            return
+        self._live = None
+        self._cancel = None
+        if self.exchange is not None:
+            self.exchange.transcript.close()
+        self.exchange = exchange
+        self.query_one(ResponsePanel).show(exchange)
+        self.query_one(RawView).show(exchange.transcript)
+        table = self.query_one("#anomalies", DataTable)
+        table.clear()
+        for row in anomaly_rows(exchange):
+            table.add_row(*row)
+        self.query_one("#timing", Static).update(timing_text(exchange.timings))
+        total = exchange.timings.total or 0.0
+        size = _size(len(exchange.transcript.received))
+        if exchange.error is not None:
+            self._status(
+                f"{exchange.error.kind.value}: {exchange.error.message} "
+                f"({size} received, {total * 1000:.1f} ms)",
+                "red",
+            )
+        else:
+            resp = exchange.response
+            status = f"{resp.status} " if resp is not None else ""
+            self._status(
+                f"{status}done: {size} received in {total * 1000:.1f} ms, "
+                f"{len(exchange.anomalies)} anomalies",
+                "green",
+            )
+
+    def _status(self, text: str, style: str) -> None:
+        self.query_one("#statusline", Static).update(Text(text, style=style))
+
+    # ------------------------------------------------------------ the rest
+    @on(UrlInput.CurlPasted)
+    def _curl(self, message: UrlInput.CurlPasted) -> None:
+        try:
+            imported = parse_curl(message.command)
+        except InputError as exc:
+            self._status(f"cannot import the curl command: {exc}", "red")
+            return
+        self.query_one(RequestBuilder).load(
+            form_from_spec(imported.spec), verify=not imported.insecure
+        )
+        ignored = f" (ignored: {', '.join(imported.ignored)})" if imported.ignored else ""
+        self._status(f"imported the curl command{ignored}", "green")
+
+    def action_toggle_hex(self) -> None:
+        """Raw panel: text rows <-> hex rows."""
+        view = self.query_one(RawView)
+        view.toggle_mode()
+        self._status(f"raw view: {view.mode.value}", "")
+
+    def action_search(self) -> None:
+        """Focus the raw-bytes search field."""
+        self.query_one("#response-tabs", TabbedContent).active = "tab-raw-bytes"
+        self.query_one("#raw-search", Input).focus()
+
+    @on(Input.Submitted, "#raw-search")
+    def _search_submitted(self) -> None:
+        self.action_find_next()
+
+    def _needle(self) -> bytes:
+        text = self.query_one("#raw-search", Input).value
+        compact = text.replace(" ", "")
+        if compact.startswith("0x"):
+            try:
+                return bytes.fromhex(compact[2:])
+            except ValueError:
+                pass
+        return text.encode("utf-8")
+
+    def _find(self, forward: bool) -> None:
+        needle = self._needle()
+        if not needle:
+            return
+        found = self.query_one(RawView).find(needle, forward)
+        self._status("found" if found else f"not found: {needle!r}", "" if found else "yellow")
+
+    def action_find_next(self) -> None:
+        """Next search hit in the raw panel."""
+        self._find(True)
+
+    def action_find_previous(self) -> None:
+        """Previous search hit in the raw panel."""
+        self._find(False)
+
+    def action_toggle_encoded(self) -> None:
+        """Body: decoded <-> as received (content-coding kept)."""
+        self.query_one(ResponsePanel).toggle_encoded()
+
+    def action_toggle_builder(self) -> None:
+        """Hide or show the request editor tabs (more room for the response)."""
+        self.screen.toggle_class("-no-builder")

@@ -1,0 +1,97 @@
+"""A read-only Line API view of many text lines (response bodies of any size)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+WRAP = 400
+"""Characters per row: longer lines (minified JSON) are cut into rows of this width."""
+
+_JSON_TOKEN = re.compile(
+    r'(?P<key>"(?:[^"\\]|\\.)*"(?=\s*:))|(?P<str>"(?:[^"\\]|\\.)*")'
+    r"|(?P<num>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|(?P<lit>\btrue\b|\bfalse\b|\bnull\b)"
+)
+_JSON_STYLES = {
+    "key": Style(color="blue", bold=True),
+    "str": Style(color="green"),
+    "num": Style(color="magenta"),
+    "lit": Style(color="yellow"),
+}
+
+
+def highlight_json(line: str) -> Text:
+    """Colour one line of pretty JSON (only visible lines are ever coloured)."""
+    text = Text(line)
+    for m in _JSON_TOKEN.finditer(line):
+        kind = m.lastgroup
+        if kind is not None:
+            text.stylize(_JSON_STYLES[kind], m.start(), m.end())
+    return text
+
+
+def wrap_lines(text: str, width: int = WRAP) -> list[str]:
+    """Split text into rows: at line breaks, and every ``width`` characters."""
+    rows: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            rows.append(line)
+        else:
+            rows.extend(line[i : i + width] for i in range(0, len(line), width))
+    return rows
+
+
+class LinesView(ScrollView, can_focus=True):
+    """Draws only the visible rows of a (possibly huge) list of lines."""
+
+    DEFAULT_CSS = """
+    LinesView { background: $surface; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._lines: Sequence[str] = ()
+        self._highlight: Callable[[str], Text] | None = None
+        self._cache: LRUCache[int, Strip] = LRUCache(1024)
+
+    @property
+    def lines(self) -> Sequence[str]:
+        """The rows shown."""
+        return self._lines
+
+    def set_lines(
+        self, lines: Sequence[str], highlight: Callable[[str], Text] | None = None
+    ) -> None:
+        """Replace the content (already escaped text; never read as markup)."""
+        self._lines = lines
+        self._highlight = highlight
+        self._cache.clear()
+        width = min(WRAP, max((len(line) for line in lines[:2000]), default=0))
+        self.virtual_size = Size(width + 1, len(lines))
+        self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = y + scroll_y
+        strip = self._cache.get(index)
+        if strip is None:
+            if index >= len(self._lines):
+                strip = Strip.blank(0)
+            else:
+                line = self._lines[index]
+                text = self._highlight(line) if self._highlight else Text(line)
+                strip = Strip(list(text.render(self.app.console)) or [Segment("")])
+            self._cache[index] = strip
+        width = self.scrollable_content_region.width
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(
+            self.rich_style
+        )
