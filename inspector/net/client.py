@@ -144,6 +144,7 @@ class _Run:
         self.parser: ResponseParser | None = None
         self.closed_by = "client"
         self.t_send: tuple[float, float] | None = None
+        self.by_deadline = False
         self.deadline = (
             transcript.started + opts.total_timeout if opts.total_timeout is not None else None
         )
@@ -154,8 +155,9 @@ class _Run:
             self._exchange()
         except TransportError as exc:
             error = exc.to_error()
-            if exc.kind in (ErrorKind.READ_TIMEOUT, ErrorKind.TIMEOUT):
+            if exc.kind in (ErrorKind.READ_TIMEOUT, ErrorKind.TIMEOUT, ErrorKind.CONNECT_TIMEOUT):
                 self.closed_by = "timeout"
+                self.transcript.record_event(EventKind.TIMEOUT, exc.message)
             elif exc.kind is ErrorKind.RESET:
                 self.closed_by = "server-rst"
             events = self.transcript.events
@@ -201,22 +203,35 @@ class _Run:
         except OSError as exc:
             cancel.check()
             # The server may have answered and closed early (a 413, say): read what it sent.
-            self.transcript.record_event(EventKind.ERROR, translate(exc, "send").message)
+            send_error = translate(exc, "send")
+            if send_error.kind is ErrorKind.RESET:
+                self.closed_by = "server-rst"
+            self.transcript.record_event(EventKind.ERROR, send_error.message)
             self.t_send = (t0, time.monotonic())
             if not self._read(rsock, parser, tolerate_reset=True):
-                raise translate(exc, "send") from None
+                raise self._timed_out(send_error) from None
+            self.closed_by = "server-rst" if send_error.kind is ErrorKind.RESET else self.closed_by
             return
         self.t_send = (t0, time.monotonic())
         self._read(rsock, parser)
 
     def _timeout(self) -> float:
+        """The timeout of the next socket call: the read timeout, or what is left of the total."""
         timeout = self.opts.read_timeout
+        self.by_deadline = False
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
             if left <= 0:
                 raise TransportError(ErrorKind.TIMEOUT, "the total timeout passed")
-            timeout = min(timeout, left)
+            if left < timeout:
+                timeout, self.by_deadline = left, True
         return timeout
+
+    def _timed_out(self, err: TransportError) -> TransportError:
+        """A socket timeout caused by the total deadline is the total timeout."""
+        if err.kind is ErrorKind.READ_TIMEOUT and self.by_deadline:
+            return TransportError(ErrorKind.TIMEOUT, "the total timeout passed")
+        return err
 
     def _read(
         self, rsock: RecordingSocket, parser: ResponseParser, tolerate_reset: bool = False
@@ -233,7 +248,7 @@ class _Run:
                 n = rsock.recv_into(buf)
             except OSError as exc:
                 cancel.check()
-                err = translate(exc, "recv")
+                err = self._timed_out(translate(exc, "recv"))
                 if err.kind is ErrorKind.RESET:
                     transcript.record_event(EventKind.ERROR, "connection reset (RST)")
                     self.closed_by = "server-rst"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import select
 import socket
-import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -94,16 +93,8 @@ class Connection:
             readable, _, _ = select.select([sock], [], [], 0)
         except (OSError, ValueError):
             return False
-        if not readable:
-            return True
-        if isinstance(sock, ssl.SSLSocket) and sock.pending() == 0:
-            # Readable may mean a TLS record such as a session ticket; peek is not
-            # available on TLS sockets, so only a clean-looking idle one is kept.
-            return False
-        try:
-            return bool(sock.recv(1, socket.MSG_PEEK))
-        except (OSError, ValueError):
-            return False
+        # Readable while idle means EOF, an RST, or stray bytes: none is safe to reuse.
+        return not readable
 
     def close(self) -> None:
         """Close the socket (idempotent)."""
@@ -213,6 +204,7 @@ def open_connection(
     rsock = RecordingSocket(sock, transcript)
     remote, local = _fmt(sock.getpeername()), _fmt(sock.getsockname())
     tls: TlsInfo | None = None
+    current: socket.socket = sock  # what must be closed if anything fails
     try:
         if proxy is not None and target.tls:
             _tunnel(rsock, target, options)
@@ -220,18 +212,22 @@ def open_connection(
             ctx = make_context(options.verify, options.cacert)
             t0 = time.monotonic()
             sock.settimeout(max(0.001, deadline - t0))
-            tls_sock = ctx.wrap_socket(sock, server_hostname=target.host)
-            cancel.attach(tls_sock)
+            tls_sock = ctx.wrap_socket(
+                sock, server_hostname=target.host, do_handshake_on_connect=False
+            )
+            current = tls_sock
+            cancel.attach(tls_sock)  # so that cancel() reaches the handshake too
+            tls_sock.do_handshake()
             t1 = time.monotonic()
             phases.tls = t1 - t0
             tls = tls_info(tls_sock)
             rsock.sock = tls_sock
             transcript.record_event(EventKind.TLS, f"{tls.version} {tls.cipher}", t1)
     except (TransportError, InputError):
-        sock.close()
+        current.close()
         raise
     except OSError as exc:
-        sock.close()
+        current.close()
         cancel.check()
         raise translate(exc, "tls", f"{target.host}:{target.port}") from None
     key = (target.scheme, target.host, target.port, options.proxy)

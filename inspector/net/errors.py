@@ -23,10 +23,10 @@ def translate(exc: BaseException, phase: str, where: str = "") -> TransportError
     if isinstance(exc, socket.gaierror):
         return TransportError(ErrorKind.DNS, f"cannot resolve{at}: {exc.strerror or exc}")
     if isinstance(exc, ssl.SSLCertVerificationError):
-        reason = exc.verify_message or exc.reason or str(exc)
+        reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or str(exc)
         return TransportError(ErrorKind.TLS, f"TLS certificate verification failed{at}: {reason}")
     if isinstance(exc, ssl.SSLError):
-        reason = exc.reason or str(exc)
+        reason = getattr(exc, "reason", None) or str(exc)
         return TransportError(ErrorKind.TLS, f"TLS failed during {phase}{at}: {reason}")
     if isinstance(exc, TimeoutError | socket.timeout):
         if phase in ("dns", "connect"):

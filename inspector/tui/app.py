@@ -141,7 +141,11 @@ class InspectorApp(App[None]):
             return
         self._live = None
         self._cancel = None
-        if self.exchange is not None:
+        self.show_exchange(exchange)
+
+    def show_exchange(self, exchange: Exchange) -> None:
+        """Show an exchange in every panel (the previous one's spill file is freed)."""
+        if self.exchange is not None and self.exchange is not exchange:
             self.exchange.transcript.close()
         self.exchange = exchange
         self.query_one(ResponsePanel).show(exchange)

@@ -53,10 +53,10 @@ class ResponsePanel(Vertical):
     """Status line, header table and body of the last exchange."""
 
     DEFAULT_CSS = """
-    ResponsePanel #status { height: auto; padding: 0 1; }
-    ResponsePanel #headers { height: auto; max-height: 12; }
-    ResponsePanel #body-info { height: 1; padding: 0 1; color: $text-muted; }
-    ResponsePanel #body { height: 1fr; }
+    ResponsePanel #resp-status { height: auto; padding: 0 1; }
+    ResponsePanel #resp-headers { height: auto; max-height: 12; }
+    ResponsePanel #resp-body-info { height: 1; padding: 0 1; color: $text-muted; }
+    ResponsePanel #resp-body { height: 1fr; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -66,25 +66,25 @@ class ResponsePanel(Vertical):
         self.body_kind = "empty"
 
     def compose(self) -> ComposeResult:
-        yield Static(status_text(None), id="status", markup=False)
-        table: DataTable[Text] = DataTable(id="headers", cursor_type="row", zebra_stripes=True)
+        yield Static(status_text(None), id="resp-status", markup=False)
+        table: DataTable[Text] = DataTable(id="resp-headers", cursor_type="row", zebra_stripes=True)
         table.add_columns("Name", "Value", "Bytes")
         yield table
-        yield Static("", id="body-info", markup=False)
-        yield LinesView(id="body")
+        yield Static("", id="resp-body-info", markup=False)
+        yield LinesView(id="resp-body")
 
     def show(self, exchange: Exchange | None) -> None:
         """Display an exchange (its body is prepared in a worker)."""
         self.exchange = exchange
-        self.query_one("#status", Static).update(status_text(exchange))
-        table = self.query_one("#headers", DataTable)
+        self.query_one("#resp-status", Static).update(status_text(exchange))
+        table = self.query_one("#resp-headers", DataTable)
         table.clear()
         resp = exchange.response if exchange is not None else None
         if resp is not None:
             for row in header_rows(resp):
                 table.add_row(*row)
-        self.query_one("#body", LinesView).set_lines([])
-        self.query_one("#body-info", Static).update("")
+        self.query_one("#resp-body", LinesView).set_lines([])
+        self.query_one("#resp-body-info", Static).update("")
         if exchange is not None and resp is not None:
             self._prepare_body(exchange, self.show_encoded)
 
@@ -116,7 +116,7 @@ class ResponsePanel(Vertical):
         if exchange is not self.exchange:
             return
         self.body_kind = kind
-        self.query_one("#body-info", Static).update(info)
-        self.query_one("#body", LinesView).set_lines(
+        self.query_one("#resp-body-info", Static).update(info)
+        self.query_one("#resp-body", LinesView).set_lines(
             lines, highlight_json if kind == "json" else None
         )
