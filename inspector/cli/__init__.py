@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_url(word: str) -> bool:
+    """Whether a first argument names a URL to open in the TUI (not a mistyped command)."""
+    if word in COMMANDS or word.startswith("-"):
+        return False
+    return "://" in word or "." in word or ":" in word or word.startswith("localhost")
+
+
 def run(argv: list[str]) -> int:
     """Run one command line and return its exit status. Never raises."""
     for stream in (sys.stdout, sys.stderr):
@@ -45,7 +52,7 @@ def run(argv: list[str]) -> int:
         if reconfigure is not None:  # a terminal that is not UTF-8 still gets every line
             reconfigure(errors="backslashreplace")
     try:
-        if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        if not argv or _is_url(argv[0]):
             from inspector.tui.launch import launch  # Textual loads only for the TUI
 
             return launch(argv[0] if argv else None)

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from inspector.cli.compare_view import Sent, render_comparison, render_dry_run
 from inspector.cli.human import anomaly_lines, describe
 from inspector.cli.style import Style
-from inspector.formats.document import exchange_doc
+from inspector.compare import compare
+from inspector.compare.diff import Comparison, EngineDiff, diff, request_differences
+from inspector.compare.dryrun import dry_run
+from inspector.formats.document import b64, exchange_doc
 from inspector.model import ErrorKind, Exchange, InputError, RequestSpec, Target
-from inspector.net import Client, SendOptions
+from inspector.net import Client, SendOptions, wire_bytes
 from inspector.render.trace import trace
 from inspector.wire.serialize import update_content_length, with_default_headers
 
@@ -95,6 +101,18 @@ def add_parser(sub: Any) -> None:
         help="bytes shown per send/recv block (0: all; default 2048)",
     )
     p.add_argument("--json-out", action="store_true", help="print the Exchange document (JSON)")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="also send the request through http.client and httpx and show what each wrote "
+        "and understood next to ours (with --json-out: in comparisons)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="send nothing to the server: show the exact bytes we would write (with "
+        "--compare, also those of http.client and httpx, captured by a local sink)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -209,22 +227,88 @@ def human(exchange: Exchange, style: Style, trace_limit: int | None) -> list[str
     return out
 
 
+def _tls_note(spec: RequestSpec) -> str:
+    if spec.url.lower().startswith("https:"):
+        return "the plaintext that would go inside TLS"
+    return ""
+
+
+def _comparison_lines(
+    exchange: Exchange,
+    others: tuple[Exchange, ...],
+    options: SendOptions,
+    style: Style,
+    limit: int | None,
+) -> list[str]:
+    sent = [Sent(ex.engine, ex.transcript.sent.read()) for ex in (exchange, *others)]
+    width = shutil.get_terminal_size().columns
+    lines = render_comparison(sent, diff(exchange, others), style, width, limit)
+    if options.proxy:
+        lines.append(style("http.client and httpx connected directly, not through --proxy", "dim"))
+    return lines
+
+
+def _dry_run(spec: RequestSpec, options: SendOptions, args: argparse.Namespace) -> int:
+    """Show the bytes each engine would write; nothing reaches the server."""
+    ours = wire_bytes(spec, options)
+    sent = [Sent("inspector", ours, _tls_note(spec))]
+    comparison = None
+    if args.compare:
+        runs = dry_run(spec, options)
+        engines = []
+        for dr in runs:
+            sent.append(Sent(dr.engine, dr.sent, dr.note))
+            request, first = request_differences(dr.engine, ours, dr.sent)
+            engines.append(EngineDiff(dr.engine, dr.note, first, request, (), ()))
+            dr.exchange.transcript.close()
+        comparison = Comparison("inspector", tuple(engines), "dry run")
+    if args.json_out:
+        doc = {
+            "dry_run": True,
+            "url": spec.url,
+            "engines": [
+                {"engine": s.engine, "sent_b64": b64(s.data), "note": s.note} for s in sent
+            ],
+        }
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    style = Style.for_stream(sys.stdout)
+    limit = None if args.trace_limit == 0 else args.trace_limit
+    width = shutil.get_terminal_size().columns
+    print("\n".join(render_dry_run(sent, comparison, style, width, limit)))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
-    """Send; exit 0 when the exchange completed, 1 on failure, 2 on bad input."""
+    """Send; exit 0 when the exchange completed, 1 on failure, 2 on bad input.
+
+    With ``--compare`` the reference engines run after ours; what they do never
+    changes the exit status. ``--dry-run`` sends nothing to the server.
+    """
     spec = build_spec(args)
-    with Client(_options(args)) as client:
+    options = _options(args)
+    if args.dry_run:
+        return _dry_run(spec, options, args)
+    with Client(options) as client:
         exchange = client.send(spec)
     error = exchange.error
     if error is not None and error.kind is ErrorKind.INVALID_REQUEST:
         raise InputError(error.message)
+    others = compare(spec, options) if args.compare else ()
+    style = Style.for_stream(sys.stdout)
+    limit = None if args.trace_limit == 0 else args.trace_limit
     if args.json_out:
-        json.dump(exchange_doc(exchange), sys.stdout, indent=2)
+        doc = exchange_doc(replace(exchange, comparisons=others))
+        json.dump(doc, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        style = Style.for_stream(sys.stdout)
-        limit = None if args.trace_limit == 0 else args.trace_limit
         print("\n".join(human(exchange, style, limit)))
-    exchange.transcript.close()
+        if args.compare:
+            print()
+            print("\n".join(_comparison_lines(exchange, others, options, style, limit)))
+    for ex in (exchange, *others):
+        ex.transcript.close()
     if error is not None:
         print(f"inspector: {error.kind.value}: {error.message}", file=sys.stderr)
         return 1

@@ -46,6 +46,8 @@ class LibraryReport:
     """``{type, message, kind}`` when the library raised."""
     hung: bool = False
     """Whether the library waited until the timeout."""
+    crashed: bool = False
+    """Whether our engine code itself failed (a bug, not the library's answer)."""
 
     def to_doc(self) -> dict[str, object]:
         return {
@@ -62,6 +64,7 @@ class LibraryReport:
             "keep_alive": self.keep_alive,
             "exception": self.exception,
             "hung": self.hung,
+            "crashed": self.crashed,
         }
 
 

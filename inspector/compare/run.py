@@ -35,6 +35,7 @@ def compare(
             transcript = Transcript(options.spill_threshold)
             report = LibraryReport(name, "")
             report.exception = exception_doc(exc, ErrorKind.PROTOCOL)
+            report.crashed = True
             error = ExchangeError(ErrorKind.PROTOCOL, f"{name} failed: {type(exc).__name__}: {exc}")
             out.append(finish(name, spec, transcript, transcript.started, report, error, options))
     return tuple(out)

@@ -162,6 +162,20 @@ def _kind(exc: BaseException) -> ErrorKind:
     return ErrorKind.PROTOCOL
 
 
+def _keep_alive(resp: httpx.Response, method: bytes) -> bool:
+    """Whether httpcore would reuse the connection: h11's rules, as httpx exposes no flag.
+
+    h11 closes after ``Connection: close`` or an HTTP/1.0 response, and a body
+    without Content-Length or chunking can only end at close.
+    """
+    tokens = {t.strip().lower() for t in resp.headers.get("connection", "").split(",")}
+    if "close" in tokens or resp.http_version != "HTTP/1.1":
+        return False
+    no_body = method.upper() == b"HEAD" or resp.status_code in (204, 304)
+    framed = "content-length" in resp.headers or "transfer-encoding" in resp.headers
+    return no_body or framed
+
+
 def run(spec: RequestSpec, options: SendOptions) -> Exchange:
     """Send the spec with httpx; never raises for what the library raises."""
     report = LibraryReport(ENGINE, f"httpx {httpx.__version__}, httpcore {httpcore.__version__}")
@@ -175,20 +189,25 @@ def run(spec: RequestSpec, options: SendOptions) -> Exchange:
     timeout = httpx.Timeout(options.read_timeout, connect=options.connect_timeout)
     try:
         with httpx.Client(transport=transport, timeout=timeout, follow_redirects=False) as client:
-            resp = client.request(
+            request = client.build_request(
                 spec.method.decode("latin-1"),
                 spec.url,
                 headers=list(spec.headers),
                 content=spec.body or None,
             )
-            report.status = resp.status_code
-            report.reason = resp.reason_phrase
-            report.http_version = resp.http_version
-            report.headers = header_text(resp.headers.multi_items())
-            connection = resp.headers.get("connection", "").lower()
-            report.keep_alive = "close" not in connection
-            report.body = resp.content
-            report.body_decoded = bool(resp.headers.get("content-encoding"))
+            # Streamed, so that what httpx made of the head is kept when reading the body
+            # raises (a truncated body, a body that never ends), as with http.client.
+            resp = client.send(request, stream=True)
+            try:
+                report.status = resp.status_code
+                report.reason = resp.reason_phrase
+                report.http_version = resp.http_version
+                report.headers = header_text(resp.headers.multi_items())
+                report.keep_alive = _keep_alive(resp, spec.method)
+                report.body_decoded = bool(resp.headers.get("content-encoding"))
+                report.body = resp.read()
+            finally:
+                resp.close()
     except Exception as exc:  # noqa: BLE001 - each library failure is a result, not a crash
         kind = _kind(exc)
         report.exception = exception_doc(exc, kind)

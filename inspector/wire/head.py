@@ -365,7 +365,8 @@ def odd_field_line(
     """A line that is not ``name: value``: obs-fold, or an invalid line."""
     end = off + len(content)
     if content[:1] in (b" ", b"\t"):
-        if fields:
+        # Only a line right after a field line continues it (its ending is 1 or 2 bytes).
+        if fields and off - fields[-1].end <= 2:
             prev = fields[-1]
             # RFC 9112 §5.2: a user agent may replace obs-fold with SP; we keep
             # the bytes and let HeaderField.unfolded_value do the replacing.
@@ -392,7 +393,9 @@ def odd_field_line(
             "ws-line-after-start-line",
             off,
             end,
-            "a line starting with whitespace came before the first field; it was skipped",
+            "a line starting with whitespace came before the first field; it was skipped"
+            if not fields
+            else "a line starting with whitespace does not follow a field line; it was skipped",
             "RFC 9112 §2.2",
         )
         return
