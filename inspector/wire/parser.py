@@ -418,6 +418,8 @@ class ResponseParser:
             self._scan_abs = base + n
             return None
         end = m.end()
+        block = bytes(buf[pos : m.start() + 1])
+        head = H.parse_head(block, base + pos, base + end, self._limits, self._anomalies)
         if buf[end - 2] != 13:  # the blank line itself is a bare LF
             self._flag(
                 "bare-lf",
@@ -427,8 +429,6 @@ class ResponseParser:
                 "the blank line ending the head is a bare LF instead of CRLF",
                 "RFC 9112 §2.2",
             )
-        block = bytes(buf[pos : m.start() + 1])
-        head = H.parse_head(block, base + pos, base + end, self._limits, self._anomalies)
         self._scan_abs = base + end
         self._on_head(head)
         return end
