@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         "to it; 'inspector URL' fills in that URL.",
         usage="inspector [URL] | inspector COMMAND ...",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=PROG)
     send_cmd.add_parser(sub)
     parse_cmd.add_parser(sub)
     serve_cmd.add_parser(sub)
