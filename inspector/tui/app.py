@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
 from inspector.formats.curl import parse_curl
@@ -61,6 +64,28 @@ class InspectorApp(App[None]):
         self._cancel: CancelToken | None = None
         self._live: Transcript | None = None
         self._live_started = 0.0
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action in the command palette too (ctrl+p), next to Textual's own."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Send", "Send the request (ctrl+j)", self.action_send)
+        yield SystemCommand("Cancel", "Stop the running exchange (esc)", self.action_cancel)
+        yield SystemCommand(
+            "Raw: text / hex", "Switch the raw panel's rows (ctrl+t)", self.action_toggle_hex
+        )
+        yield SystemCommand(
+            "Search raw bytes", "Find text or hex bytes (ctrl+f)", self.action_search
+        )
+        yield SystemCommand(
+            "Body: decoded / as received",
+            "Toggle content-coding (ctrl+e)",
+            self.action_toggle_encoded,
+        )
+        yield SystemCommand(
+            "Show / hide the request editor",
+            "More room for the response (f2)",
+            self.action_toggle_builder,
+        )
 
     def compose(self) -> ComposeResult:
         yield Header()

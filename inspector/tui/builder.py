@@ -286,6 +286,12 @@ class RequestBuilder(Vertical):
             return
         self._sync_raw()
 
+    @on(Select.Changed, "#body-kind")
+    def _body_kind_changed(self, event: Select.Changed) -> None:
+        is_file = event.value == "file"
+        self.query_one("#body-file", Input).display = is_file
+        self.query_one("#body", TextArea).display = event.value != "none" and not is_file
+
     @on(Button.Pressed, "#fix-length")
     def _fix_length(self) -> None:
         area = self.query_one("#raw", TextArea)

@@ -253,3 +253,35 @@ async def test_ten_mib_json_response() -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+async def test_file_body_is_sent(server: ServerHandle, tmp_path: object) -> None:
+    """Body kind 'file' shows a path field, and the file's bytes are the body sent."""
+    from pathlib import Path
+
+    from textual.widgets import Select
+
+    path = Path(str(tmp_path)) / "body.bin"
+    path.write_bytes(b"\x00\x01binary\xff")
+    app = InspectorApp(url=f"{server.url}/post")
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#method", Input).value = "POST"
+        app.query_one("#body-kind", Select).value = "file"
+        await pilot.pause()
+        field = app.query_one("#body-file", Input)
+        assert field.display and not app.query_one("#body", TextArea).display
+        field.value = str(path)
+        await pilot.pause()
+        await _send(app, pilot)
+        sent = app.exchange.transcript.sent.read() if app.exchange else b""
+        assert sent.endswith(b"\r\n\r\n\x00\x01binary\xff")
+        assert b"Content-Length: 9\r\n" in sent
+
+
+async def test_actions_are_in_the_command_palette(server: ServerHandle) -> None:
+    """The palette lists our actions next to Textual's own."""
+    app = InspectorApp(url=f"{server.url}/get")
+    async with app.run_test(size=SIZE):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Send", "Cancel", "Raw: text / hex", "Search raw bytes"):
+            assert title in titles
