@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -54,6 +55,11 @@ class Target:
         return cls(scheme, parts.hostname, port or DEFAULT_PORTS[scheme])
 
 
+@functools.lru_cache(maxsize=256)
+def _target(url: str) -> Target:
+    return Target.from_url(url)  # cached: a client sends the same URL many times
+
+
 Header = tuple[bytes, bytes]
 
 
@@ -86,7 +92,7 @@ class RequestSpec:
     @property
     def target(self) -> Target:
         """The connection target, from the URL."""
-        return Target.from_url(self.url)
+        return _target(self.url)
 
     def header_values(self, name: bytes) -> list[bytes]:
         """All values of a header, matching the name case-insensitively."""

@@ -8,6 +8,7 @@ Nothing raises out of :meth:`Client.send` for a network problem: failures are
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import replace
@@ -29,6 +30,7 @@ from inspector.net.connection import CancelToken, Connection, open_connection
 from inspector.net.errors import translate
 from inspector.net.options import SendOptions
 from inspector.net.recorder import RecordingSocket
+from inspector.wire.limits import Limits
 from inspector.wire.parser import ResponseParser
 from inspector.wire.serialize import request_target, serialize
 
@@ -36,6 +38,11 @@ ENGINE = "inspector"
 
 # Fatal parser anomalies that mean "the connection ended too early", not "bad bytes".
 _INCOMPLETE = {"empty-response", "incomplete-headers", "incomplete-body"}
+
+
+@functools.lru_cache(maxsize=64)
+def _limits(limits: Limits, max_body: int | None) -> Limits:
+    return replace(limits, max_body=max_body)
 
 
 def request_method(spec: RequestSpec) -> bytes:
@@ -144,6 +151,8 @@ class _Run:
         self.parser: ResponseParser | None = None
         self.closed_by = "client"
         self.t_send: tuple[float, float] | None = None
+        self.t_first: float | None = None
+        self.t_last: float | None = None
         self.by_deadline = False
         self.deadline = (
             transcript.started + opts.total_timeout if opts.total_timeout is not None else None
@@ -191,7 +200,7 @@ class _Run:
         )
         self.parser = parser = ResponseParser(
             request_method(spec),
-            limits=replace(opts.limits, max_body=opts.max_body),
+            limits=_limits(opts.limits, opts.max_body),
             keep_body=opts.keep_body,
             start_offset=len(self.transcript.received),
             upgrade_requested=upgrade,
@@ -237,7 +246,8 @@ class _Run:
         self, rsock: RecordingSocket, parser: ResponseParser, tolerate_reset: bool = False
     ) -> bool:
         """Read until the parser is done; True if any response bytes arrived."""
-        buf = bytearray(self.opts.read_size)
+        assert self.conn is not None
+        buf = self.conn.read_buffer(self.opts.read_size)
         view = memoryview(buf)
         got = False
         cancel = self.cancel
@@ -261,8 +271,13 @@ class _Run:
                 self.closed_by = "server-fin"
                 parser.feed_eof()
                 break
-            got = True
+            now = time.monotonic()
+            if not got:
+                got = True
+                self.t_first = now
+            self.t_last = now
             parser.feed(view[:n])
+        view.release()
         return got
 
     def _finish(self, error: ExchangeError | None) -> Exchange:
@@ -331,13 +346,12 @@ class _Run:
     def _timings(self, end: float) -> Timings:
         conn = self.conn
         phases = conn.phases if conn is not None and not self.reused else None
-        recvs = [e.t for e in self.transcript.events if e.kind is EventKind.RECV]
         send = ttfb = receive = None
         if self.t_send is not None:
             send = self.t_send[1] - self.t_send[0]
-            if recvs:
-                ttfb = max(0.0, recvs[0] - self.t_send[1])
-                receive = recvs[-1] - recvs[0]
+            if self.t_first is not None and self.t_last is not None:
+                ttfb = max(0.0, self.t_first - self.t_send[1])
+                receive = self.t_last - self.t_first
         return Timings(
             dns=phases.dns if phases else None,
             connect=phases.connect if phases else None,

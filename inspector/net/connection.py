@@ -85,6 +85,14 @@ class Connection:
     tls: TlsInfo | None = None
     phases: Phases = field(default_factory=Phases)
     exchanges: int = 0
+    buffer: bytearray = field(default_factory=bytearray)
+    """The reused read buffer (recv_into writes here; the transcript copies out)."""
+
+    def read_buffer(self, size: int) -> bytearray:
+        """The connection's read buffer, at least ``size`` bytes."""
+        if len(self.buffer) < size:
+            self.buffer = bytearray(size)
+        return self.buffer
 
     def alive(self) -> bool:
         """Whether an idle connection can carry another request (no EOF, no stray bytes)."""

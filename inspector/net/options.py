@@ -29,7 +29,7 @@ class SendOptions:
     """Body bytes read before stopping with an anomaly; None for no limit."""
     limits: Limits = Limits()
     """Parser limits (head size, field count, ...); ``max_body`` above overrides its own."""
-    read_size: int = 256 * 1024
+    read_size: int = 1024 * 1024
     """Bytes asked of each recv_into call."""
     keep_body: bool = False
     """Also hold the body in memory; by default it is read back from the transcript."""
