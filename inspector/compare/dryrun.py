@@ -18,8 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from inspector.compare.request_head import parse_request_head
 from inspector.compare.run import ENGINES, compare
-from inspector.model import EventKind, Exchange, InputError, RequestSpec
+from inspector.model import EventKind, Exchange, RequestSpec
 from inspector.net import SendOptions
+from inspector.wire.serialize import host_value
 
 SINK_TIMEOUT = 5.0
 """Seconds the sink waits for more bytes of a request before giving up on it."""
@@ -143,20 +144,6 @@ def _at_sink(url: str, port: int) -> str:
     return urlunsplit(("http", netloc, parts.path, parts.query, ""))
 
 
-def _authority(spec: RequestSpec) -> bytes | None:
-    try:
-        authority = spec.target.authority
-    except InputError:
-        return None
-    try:
-        return authority.encode("ascii")
-    except UnicodeEncodeError:
-        try:
-            return authority.encode("idna")
-        except UnicodeError:
-            return None
-
-
 def _restore_host(sent: bytes, sink: bytes, original: bytes | None) -> tuple[bytes, bool]:
     """Put the URL's authority back in a ``Host`` line that names the sink."""
     if original is None:
@@ -184,7 +171,7 @@ def dry_run(
         One DryRun per engine, in order; an engine that cannot send the spec
         has empty ``sent`` and says why in ``note``.
     """
-    original = _authority(spec)
+    original = host_value(spec)
     tls = spec.url.lower().startswith("https:")
     with Sink() as sink:
         sink_spec = replace(spec, url=_at_sink(spec.url, sink.port))

@@ -107,7 +107,8 @@ def serialize(spec: RequestSpec) -> bytes:
     return b"".join(parts)
 
 
-def _host_value(spec: RequestSpec) -> bytes | None:
+def host_value(spec: RequestSpec) -> bytes | None:
+    """The Host value for the spec's URL (IDNA for a non-ASCII host); None without a URL."""
     try:
         authority = spec.target.authority
     except InputError:
@@ -140,7 +141,7 @@ def _plan(
     front: list[Header] = []
     back: list[Header] = []
     if host and b"host" not in present:
-        value = _host_value(spec)
+        value = host_value(spec)
         if value is not None:
             front.append((b"Host", value))
     if user_agent and b"user-agent" not in present:
