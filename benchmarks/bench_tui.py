@@ -415,17 +415,19 @@ def install_probe() -> None:
 
     setattr(ResponsePanel, "_set_body", probe_set_body)  # noqa: B010
 
-    def probe_body_lines(body: bytes, content_type: bytes = b"") -> tuple[str, list[str]]:
+    def probe_body_lines(
+        body: bytes, content_type: bytes = b"", total: int | None = None
+    ) -> tuple[str, list[str]]:
         with PROBE.timed("body_lines"):
-            return body_lines(body, content_type)
+            return body_lines(body, content_type, total)
 
     setattr(response_module, "body_lines", probe_body_lines)  # noqa: B010
 
     response_body = Exchange.response_body
 
-    def probe_response_body(self: Exchange) -> bytes:
+    def probe_response_body(self: Exchange, limit: int | None = None) -> bytes:
         with PROBE.timed("response_body"):
-            return response_body(self)
+            return response_body(self, limit)
 
     setattr(Exchange, "response_body", probe_response_body)  # noqa: B010
 

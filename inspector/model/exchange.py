@@ -88,11 +88,24 @@ class Exchange:
     library: dict[str, object] | None = field(default=None, compare=False)
     """What a reference library itself reported (compare engines only), JSON-ready."""
 
-    def response_body(self) -> bytes:
-        """The body with transfer framing removed, read back from the transcript if needed."""
+    def response_body(self, limit: int | None = None) -> bytes:
+        """The body with transfer framing removed, read back from the transcript if needed.
+
+        Args:
+            limit: Read at most this many bytes (the start of the body).
+        """
         resp = self.response
         if resp is None:
             return b""
         if resp.body is not None:
-            return resp.body
-        return b"".join(self.transcript.received.read(s, e) for s, e in resp.body_spans)
+            return resp.body if limit is None else resp.body[:limit]
+        parts = []
+        left = limit
+        for s, e in resp.body_spans:
+            if left is not None:
+                e = min(e, s + left)
+                left -= e - s
+            parts.append(self.transcript.received.read(s, e))
+            if left is not None and left <= 0:
+                break
+        return b"".join(parts)

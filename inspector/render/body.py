@@ -7,6 +7,8 @@ import json
 from inspector.render.escape import escape_bytes, safe_text
 
 HEX_SUMMARY_BYTES = 64 * 1024
+PRETTY_JSON_LIMIT = 2 * 1024 * 1024
+"""Larger JSON bodies are shown as text: pretty-printing 10 MiB takes seconds."""
 WRAP = 400
 
 
@@ -39,21 +41,24 @@ def hexdump(data: bytes, start: int = 0) -> list[str]:
     return rows
 
 
-def body_lines(body: bytes, content_type: bytes = b"") -> tuple[str, list[str]]:
+def body_lines(
+    body: bytes, content_type: bytes = b"", total: int | None = None
+) -> tuple[str, list[str]]:
     """Display lines for a body, and which kind it was shown as (json, text or binary).
 
     Every line is escaped: no byte of the body reaches the terminal raw.
     """
     if not body:
         return "empty", []
+    size = len(body) if total is None else total
     if is_binary(body):
         lines = hexdump(body[:HEX_SUMMARY_BYTES])
-        if len(body) > HEX_SUMMARY_BYTES:
-            lines.append(f"... {len(body) - HEX_SUMMARY_BYTES} more bytes")
+        if size > HEX_SUMMARY_BYTES:
+            lines.append(f"... {size - HEX_SUMMARY_BYTES} more bytes")
         return "binary", lines
     ct = content_type.lower()
     stripped = body.lstrip()[:1]
-    if b"json" in ct or stripped in (b"{", b"["):
+    if (b"json" in ct or stripped in (b"{", b"[")) and len(body) <= PRETTY_JSON_LIMIT:
         try:
             value = json.loads(body)
         except ValueError:

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from inspector.model import Exchange, ParsedResponse
-from inspector.render.body import body_lines
+from inspector.render.body import HEX_SUMMARY_BYTES, PRETTY_JSON_LIMIT, body_lines, is_binary
 from inspector.render.escape import escape_bytes
 from inspector.tui.lines import LinesView, highlight_json
 from inspector.wire.decode import decode_content
@@ -98,8 +98,17 @@ class ResponsePanel(Vertical):
     def _prepare_body(self, exchange: Exchange, encoded: bool) -> None:
         resp = exchange.response
         assert resp is not None
-        body = exchange.response_body()
         codings = resp.header_values(b"content-encoding")
+        ctype = b", ".join(resp.header_values(b"content-type"))
+        head = exchange.response_body(limit=8192)
+        if not codings and is_binary(head):
+            # Only the start of a binary body is shown: do not read 100 MiB back.
+            summary = exchange.response_body(limit=HEX_SUMMARY_BYTES)
+            kind, lines = body_lines(summary, ctype, total=resp.body_size)
+            info = f"body: {kind}, {resp.body_size} bytes"
+            self.app.call_from_thread(self._set_body, exchange, kind, lines, info)
+            return
+        body = exchange.response_body()
         note = ""
         if codings and not encoded:
             result = decode_content(body, codings)
@@ -107,9 +116,10 @@ class ResponsePanel(Vertical):
             note = f"decoded {', '.join(result.codings)}" + ("" if result.decoded else " (partly)")
         elif codings:
             note = "as received (content-coding kept)"
-        ctype = b", ".join(resp.header_values(b"content-type"))
         kind, lines = body_lines(body, ctype)
-        info = f"body: {kind}, {len(body)} bytes" + (f", {note}" if note else "")
+        if kind == "text" and len(body) > PRETTY_JSON_LIMIT and b"json" in ctype.lower():
+            note += ", not pretty-printed (larger than 2 MiB)"
+        info = f"body: {kind}, {len(body)} bytes" + (f", {note.lstrip(', ')}" if note else "")
         self.app.call_from_thread(self._set_body, exchange, kind, lines, info)
 
     def _set_body(self, exchange: Exchange, kind: str, lines: list[str], info: str) -> None:
