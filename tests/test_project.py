@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _readme_commands() -> list[str]:
     text = (ROOT / "README.md").read_text()
-    return re.findall(r"```sh\n(.+?)\n```", text)[:2]
+    return re.findall(r"```sh\n(.+?)\n```", text, re.S)[:2]
 
 
 def test_readme_opens_with_install_and_test_commands() -> None:
