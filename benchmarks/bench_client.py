@@ -36,8 +36,6 @@ import http.client
 import json
 import os
 import re
-import resource
-import select
 import signal
 import socket
 import subprocess
@@ -48,6 +46,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
 from urllib.parse import urlsplit
+
+from _shared import INSPECTOR_SERVE, BenchError, ServerProcess, peak_bytes, reset_peak
 
 from inspector.model import RequestSpec
 from inspector.net import Client, SendOptions, send, wire_bytes
@@ -66,51 +66,22 @@ Finish = Callable[[], None]
 """Verifies a download outside the timed part (and frees what it holds)."""
 
 
-class BenchError(Exception):
-    """A run that did not do what it should (a wrong length, an error, no reuse)."""
-
-
 # --- the server and CPU placement --------------------------------------------------------
 
 
 @dataclass
-class Server:
-    """``inspector serve`` running in a subprocess."""
+class Server(ServerProcess):
+    """``inspector serve`` running in a subprocess, with its address split out."""
 
-    proc: subprocess.Popen[str]
-    url: str
-    host: str
-    port: int
+    host: str = ""
+    port: int = 0
 
     @classmethod
-    def start(cls) -> Server:
-        cmd = [sys.executable, "-m", "inspector", "serve", "--port", "0", "--quiet"]
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
-        )
-        assert proc.stdout is not None and proc.stderr is not None
-        ready, _, _ = select.select([proc.stdout], [], [], 20.0)
-        line = proc.stdout.readline() if ready else ""
-        found = re.search(r"http://\S+", line)
-        if not found:
-            proc.kill()
-            err = proc.stderr.read()
-            raise BenchError(f"the server did not start: {line!r} {err!r}")
-        url = found.group(0).rstrip("/")
+    def start(cls, cmd: list[str] | None = None) -> Server:
+        proc, url = cls.spawn(cmd or INSPECTOR_SERVE, wait=20.0)
         parts = urlsplit(url)
         assert parts.hostname is not None and parts.port is not None
         return cls(proc, url, parts.hostname, parts.port)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(5.0)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        for pipe in (self.proc.stdout, self.proc.stderr):
-            if pipe is not None:
-                pipe.close()
 
     def cpu_seconds(self) -> float | None:
         """User plus system CPU time of the whole server process (every thread)."""
@@ -359,41 +330,6 @@ DOWNLOADS: dict[str, Callable[[str, int, Meter], Finish]] = {
 }
 
 
-def _status_kib(name: str) -> int | None:
-    try:
-        with open("/proc/self/status") as f:
-            found = re.search(rf"^{name}:\s+(\d+) kB", f.read(), re.MULTILINE)
-    except OSError:
-        return None
-    return int(found.group(1)) if found else None
-
-
-def _reset_peak() -> str:
-    """Start a fresh high-water mark; return how the peak is measured.
-
-    After fork and exec, ``ru_maxrss`` starts at the *parent's* peak (Linux keeps
-    the larger of the old and new address space's), so a child of a big parent
-    would see no increase. On Linux, writing 5 to /proc/self/clear_refs resets
-    VmHWM (the peak RSS of this address space) to the current RSS instead.
-    """
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        return "ru_maxrss"
-    return "VmHWM" if _status_kib("VmHWM") is not None else "ru_maxrss"
-
-
-def _peak_bytes(how: str) -> int:
-    if how == "VmHWM":
-        kib = _status_kib("VmHWM")
-        assert kib is not None
-        return kib * 1024
-    # ru_maxrss is in KiB on Linux, in bytes on macOS.
-    scale = 1 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
-
-
 def child(engine: str, url: str) -> int:
     """The memory probe: one download, peak RSS before and after, as one JSON line."""
     size = int(urlsplit(url).path.rsplit("/", 1)[1])
@@ -401,11 +337,11 @@ def child(engine: str, url: str) -> int:
     if engine == "httpx":
         import httpx  # noqa: F401  (its import is not the download's memory)
     gc.collect()
-    how = _reset_peak()
-    before = _peak_bytes(how)
+    how = reset_peak()
+    before = peak_bytes(how)
     meter = Meter(None)
     finish = download(url, size, meter)
-    after = _peak_bytes(how)
+    after = peak_bytes(how)
     finish()
     print(
         json.dumps(

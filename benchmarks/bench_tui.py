@@ -58,9 +58,6 @@ import bisect
 import gc
 import json
 import os
-import re
-import resource
-import select
 import shutil
 import statistics
 import subprocess
@@ -74,6 +71,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from _shared import BenchError, ServerProcess, peak_bytes, reset_peak, status_kib
 from textual import events
 from textual.app import App
 from textual.strip import Strip
@@ -97,10 +95,6 @@ AFTER_ARRIVAL = 1.0
 TARGETS = {"start": 0.5, "paint": 0.3, "key": 0.1, "memory": 1.5}
 
 
-class BenchError(Exception):
-    """The run went wrong (not: a target was missed)."""
-
-
 def met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -112,47 +106,6 @@ def ms(seconds: float) -> str:
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-
-
-# --- servers (subprocesses: not this process's GIL) -------------------------------------
-
-
-@dataclass
-class Server:
-    """A server subprocess that prints its URL on its first line."""
-
-    proc: subprocess.Popen[str]
-    url: str
-
-    @classmethod
-    def start(cls, cmd: list[str]) -> Server:
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
-        assert proc.stdout is not None and proc.stderr is not None
-        ready, _, _ = select.select([proc.stdout], [], [], 30.0)
-        line = proc.stdout.readline() if ready else ""
-        found = re.search(r"http://\S+", line)
-        if not found:
-            proc.kill()
-            raise BenchError(f"the server did not start: {line!r} {proc.stderr.read()!r}")
-        return cls(proc, found.group(0).rstrip("/"))
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(5.0)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        for pipe in (self.proc.stdout, self.proc.stderr):
-            if pipe is not None:
-                pipe.close()
 
 
 def json_body(items: int) -> bytes:
@@ -686,34 +639,6 @@ def bench_keys(url: str, size: int, downloads: int, timeout: float) -> float:
 # --- 4. peak memory -----------------------------------------------------------------------
 
 
-def _status_kib(name: str) -> int | None:
-    try:
-        with open("/proc/self/status") as f:
-            found = re.search(rf"^{name}:\s+(\d+) kB", f.read(), re.MULTILINE)
-    except OSError:
-        return None
-    return int(found.group(1)) if found else None
-
-
-def _reset_peak() -> str:
-    """Start a fresh high-water mark (VmHWM on Linux); return how the peak is measured."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        return "ru_maxrss"
-    return "VmHWM" if _status_kib("VmHWM") is not None else "ru_maxrss"
-
-
-def _peak_bytes(how: str) -> int:
-    if how == "VmHWM":
-        kib = _status_kib("VmHWM")
-        assert kib is not None
-        return kib * 1024
-    scale = 1 if sys.platform == "darwin" else 1024  # KiB on Linux, bytes on macOS
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
-
-
 async def memory_probe(url: str, timeout: float) -> dict[str, Any]:
     """Child: one download shown in both panels; the peak RSS over the idle app."""
     install_probe()
@@ -722,8 +647,8 @@ async def memory_probe(url: str, timeout: float) -> dict[str, Any]:
         await pilot.pause()
         await asyncio.sleep(0.2)
         gc.collect()
-        how = _reset_peak()
-        before = _peak_bytes(how)
+        how = reset_peak()
+        before = peak_bytes(how)
         app.action_send()
         await until("the parsed body painted", framed("parsed_line"), timeout)
         await until("every worker", lambda: not any(w.is_running for w in app.workers), timeout)
@@ -732,11 +657,11 @@ async def memory_probe(url: str, timeout: float) -> dict[str, Any]:
         await until("the Raw tab painted", framed("raw_line"), timeout)
         await until("every worker", lambda: not any(w.is_running for w in app.workers), timeout)
         await asyncio.sleep(0.2)
-        peak = _peak_bytes(how)
+        peak = peak_bytes(how)
         exchange = app.exchange
         assert exchange is not None and exchange.response is not None
         body = exchange.response.body_size
-        rss = _status_kib("VmRSS")
+        rss = status_kib("VmRSS")
     return {
         "method": how,
         "baseline": before,
@@ -816,13 +741,15 @@ def main() -> int:
         f"{'quick run' if quick else 'full run'}; loopback servers in subprocesses"
     )
     script = os.path.abspath(__file__)
-    servers: list[Server] = []
+    servers: list[ServerProcess] = []
     try:
-        server = Server.start(
+        server = ServerProcess.start(
             [sys.executable, "-m", "inspector", "serve", "--port", "0", "--quiet"]
         )
         servers.append(server)
-        jserver = Server.start([sys.executable, script, "--child", "json-server", str(items)])
+        jserver = ServerProcess.start(
+            [sys.executable, script, "--child", "json-server", str(items)]
+        )
         servers.append(jserver)
         started = time.perf_counter()
         start = bench_startup(runs, f"{server.url}/get")
