@@ -94,6 +94,7 @@ def finish(
     options: SendOptions,
 ) -> Exchange:
     """Parse the engine's received bytes with *our* parser and build its Exchange."""
+    events = transcript.events  # one snapshot
     received = transcript.received.read()
     response = None
     if received:
@@ -103,11 +104,11 @@ def finish(
             keep_body=True,
         )
         parser.feed(received)
-        if any(e.kind is EventKind.EOF for e in transcript.events):
+        if any(e.kind is EventKind.EOF for e in events):
             parser.feed_eof()
         response = parser.result()
-    sends = [e.t for e in transcript.events if e.kind is EventKind.SEND]
-    recvs = [e.t for e in transcript.events if e.kind is EventKind.RECV]
+    sends = [e.t for e in events if e.kind is EventKind.SEND]
+    recvs = [e.t for e in events if e.kind is EventKind.RECV]
     timings = Timings(
         send=(sends[-1] - sends[0]) if sends else None,
         ttfb=max(0.0, recvs[0] - sends[-1]) if sends and recvs else None,

@@ -153,6 +153,20 @@ class Transcript:
         """A snapshot of the events so far."""
         return list(self._events)
 
+    @property
+    def event_count(self) -> int:
+        """How many events there are (no copy)."""
+        return len(self._events)
+
+    @property
+    def last_event(self) -> Event | None:
+        """The latest event, if any."""
+        return self._events[-1] if self._events else None
+
+    def events_since(self, start: int) -> list[Event]:
+        """The events from index ``start`` on (a reader that polls copies only what is new)."""
+        return self._events[start:]
+
     def record_send(self, data: bytes | bytearray | memoryview, t: float | None = None) -> None:
         """Record one completed write."""
         offset = self.sent.append(data)

@@ -169,8 +169,8 @@ class _Run:
                 self.transcript.record_event(EventKind.TIMEOUT, exc.message)
             elif exc.kind is ErrorKind.RESET:
                 self.closed_by = "server-rst"
-            events = self.transcript.events
-            if not events or events[-1].detail != exc.message:
+            last = self.transcript.last_event
+            if last is None or last.detail != exc.message:
                 self.transcript.record_event(EventKind.ERROR, exc.message)
         except InputError as exc:
             error = ExchangeError(ErrorKind.INVALID_REQUEST, str(exc))

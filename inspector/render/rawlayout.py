@@ -75,7 +75,7 @@ class RawLayout:
     @property
     def complete(self) -> bool:
         """Whether every recorded event is indexed."""
-        return self._pending >= len(self.transcript.events) and self._scan_pos == 0
+        return self._pending >= self.transcript.event_count and self._scan_pos == 0
 
     def extend(self, budget: int = 4 * 1024 * 1024) -> bool:
         """Index more of the transcript, scanning at most about ``budget`` bytes.
@@ -83,9 +83,10 @@ class RawLayout:
         Returns:
             True when everything recorded so far is indexed.
         """
-        events = self.transcript.events
-        while self._pending < len(events):
-            ev = events[self._pending]
+        base = self._pending
+        events = self.transcript.events_since(base)
+        while self._pending - base < len(events):
+            ev = events[self._pending - base]
             if self.mode is Mode.HEX or not _is_data(ev):
                 data_rows = -(-ev.size // HEX_WIDTH) if _is_data(ev) else 0
                 self._add(ev, data_rows, None)
