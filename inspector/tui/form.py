@@ -8,7 +8,9 @@ and order are kept.
 from __future__ import annotations
 
 import base64
+import functools
 import json
+import os
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
@@ -91,6 +93,13 @@ def parse_headers(text: str) -> list[tuple[bytes, bytes]]:
     return pairs
 
 
+@functools.lru_cache(maxsize=4)
+def _file_bytes(path: str, size: int, mtime_ns: int) -> bytes:
+    """A body file's bytes; the Raw tab re-serializes on every keystroke, so read once."""
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def _body(form: Form) -> tuple[bytes, bytes | None]:
     """The body bytes and the Content-Type it implies (None: none implied)."""
     kind = form.body_kind
@@ -110,8 +119,8 @@ def _body(form: Form) -> tuple[bytes, bytes | None]:
         return encoded.encode("ascii"), b"application/x-www-form-urlencoded"
     if kind == "file":
         try:
-            with open(form.body_file, "rb") as f:
-                return f.read(), None
+            st = os.stat(form.body_file)
+            return _file_bytes(form.body_file, st.st_size, st.st_mtime_ns), None
         except OSError as exc:
             raise InputError(
                 f"cannot read the body file {form.body_file}: {exc.strerror}"
