@@ -12,6 +12,7 @@ import functools
 import threading
 import time
 from dataclasses import replace
+from typing import NamedTuple
 
 from inspector.model import (
     ConnectionInfo,
@@ -58,10 +59,46 @@ def wire_bytes(spec: RequestSpec, options: SendOptions) -> bytes:
     Through a proxy, a plain-http request uses the absolute-form target
     (RFC 9112 §3.2.2) unless the spec sets its own target or is raw.
     """
-    if spec.raw is None and options.proxy and spec.request_target is None:
+    return _facts(spec, bool(options.proxy)).wire
+
+
+class _SpecFacts(NamedTuple):
+    """What one exchange needs to know of its spec, worked out once."""
+
+    wire: bytes
+    method: bytes
+    upgrade: bool
+    asks_close: bool
+
+
+# Specs whose bodies are at most this big are remembered, so that a request
+# sent again and again (a replay, a keep-alive benchmark) is serialized once.
+_CACHE_BODY_MAX = 64 * 1024
+
+
+def _facts(spec: RequestSpec, proxied: bool) -> _SpecFacts:
+    if len(spec.body) <= _CACHE_BODY_MAX and (spec.raw is None or len(spec.raw) <= _CACHE_BODY_MAX):
+        return _cached_facts(spec, proxied)
+    return _work_out(spec, proxied)
+
+
+def _work_out(spec: RequestSpec, proxied: bool) -> _SpecFacts:
+    if spec.raw is None and proxied and spec.request_target is None:
         if spec.url.lower().startswith("http://"):
             spec = replace(spec, request_target=request_target(spec.url, absolute=True))
-    return serialize(spec)
+    if spec.raw is not None:
+        lowered = spec.raw.lower()
+        upgrade = b"\nupgrade:" in lowered
+        asks_close = b"connection: close" in lowered
+    else:
+        upgrade = any(n.lower() == b"upgrade" for n, _ in spec.headers)
+        asks_close = any(
+            n.lower() == b"connection" and b"close" in v.lower() for n, v in spec.headers
+        )
+    return _SpecFacts(serialize(spec), request_method(spec), upgrade, asks_close)
+
+
+_cached_facts = functools.lru_cache(maxsize=32)(_work_out)
 
 
 class Client:
@@ -149,6 +186,7 @@ class _Run:
         self.conn: Connection | None = None
         self.reused = False
         self.parser: ResponseParser | None = None
+        self.facts: _SpecFacts | None = None
         self.closed_by = "client"
         self.t_send: tuple[float, float] | None = None
         self.t_first: float | None = None
@@ -179,15 +217,14 @@ class _Run:
     def _exchange(self) -> None:
         spec, opts, cancel = self.spec, self.opts, self.cancel
         target = spec.target
-        data = wire_bytes(spec, opts)
+        self.facts = facts = _facts(spec, bool(opts.proxy))
+        data = facts.wire
         key = (target.scheme, target.host, target.port, opts.proxy)
         conn = self.client._take_idle(key)
         if conn is not None:
             self.reused = True
             conn.rsock.transcript = self.transcript
-            self.transcript.record_event(
-                EventKind.CONNECT, f"reusing connection #{conn.id} {conn.local} -> {conn.remote}"
-            )
+            self.transcript.record_event(EventKind.CONNECT, conn.reuse_detail)
             cancel.attach(conn.rsock.sock)
         else:
             conn = open_connection(self.client._new_id(), target, opts, self.transcript, cancel)
@@ -195,15 +232,12 @@ class _Run:
         conn.exchanges += 1
         rsock = conn.rsock
         cancel.check()
-        upgrade = any(n.lower() == b"upgrade" for n, _ in spec.headers) or (
-            spec.raw is not None and b"\nupgrade:" in spec.raw.lower()
-        )
         self.parser = parser = ResponseParser(
-            request_method(spec),
+            facts.method,
             limits=_limits(opts.limits, opts.max_body),
             keep_body=opts.keep_body,
             start_offset=len(self.transcript.received),
-            upgrade_requested=upgrade,
+            upgrade_requested=facts.upgrade,
         )
         t0 = time.monotonic()
         rsock.settimeout(self._timeout())
@@ -308,7 +342,8 @@ class _Run:
                 and parser is not None
                 and not parser.leftover
                 and not self.cancel.cancelled
-                and not _asks_close(self.spec)
+                and self.facts is not None
+                and not self.facts.asks_close
             )
             if reusable:
                 closed_by = "open"
@@ -361,12 +396,6 @@ class _Run:
             receive=receive,
             total=end - self.transcript.started,
         )
-
-
-def _asks_close(spec: RequestSpec) -> bool:
-    if spec.raw is not None:
-        return b"connection: close" in spec.raw.lower()
-    return any(n.lower() == b"connection" and b"close" in v.lower() for n, v in spec.headers)
 
 
 def send(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import select
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -26,23 +26,30 @@ from inspector.wire.parser import ResponseParser
 
 
 class CancelToken:
-    """Cancels an exchange from another thread: the socket is shut down, reads end at once."""
+    """Cancels an exchange from another thread: the socket is shut down, reads end at once.
+
+    No lock: each side writes its own attribute and then reads the other's
+    (``cancel`` sets the flag then reads the socket; ``attach`` sets the socket
+    then reads the flag). Attribute stores are atomic under the GIL, so
+    whichever runs second sees the first, and a cancel is never lost; at worst
+    the socket is shut down twice, which is harmless.
+    """
+
+    __slots__ = ("_cancelled", "_sock")
 
     def __init__(self) -> None:
-        self._cancelled = threading.Event()
-        self._lock = threading.Lock()
+        self._cancelled = False
         self._sock: socket.socket | None = None
 
     @property
     def cancelled(self) -> bool:
         """Whether cancel() was called."""
-        return self._cancelled.is_set()
+        return self._cancelled
 
     def cancel(self) -> None:
         """Stop the exchange; what arrived so far is kept."""
-        self._cancelled.set()
-        with self._lock:
-            sock = self._sock
+        self._cancelled = True
+        sock = self._sock
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
@@ -51,14 +58,13 @@ class CancelToken:
 
     def attach(self, sock: socket.socket | None) -> None:
         """Register the socket that cancel() must shut down."""
-        with self._lock:
-            self._sock = sock
-        if sock is not None and self.cancelled:
+        self._sock = sock
+        if sock is not None and self._cancelled:
             self.cancel()
 
     def check(self) -> None:
         """Raise TransportError(CANCELLED) once cancelled."""
-        if self.cancelled:
+        if self._cancelled:
             raise TransportError(ErrorKind.CANCELLED, "cancelled; what arrived so far is kept")
 
 
@@ -87,6 +93,11 @@ class Connection:
     exchanges: int = 0
     buffer: bytearray = field(default_factory=bytearray)
     """The reused read buffer (recv_into writes here; the transcript copies out)."""
+
+    @functools.cached_property
+    def reuse_detail(self) -> str:
+        """The connect event's text when an exchange reuses this connection."""
+        return f"reusing connection #{self.id} {self.local} -> {self.remote}"
 
     def read_buffer(self, size: int) -> bytearray:
         """The connection's read buffer, at least ``size`` bytes."""

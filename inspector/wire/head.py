@@ -535,6 +535,10 @@ def _transfer_encoding(
 def _content_length(
     cl: list[HeaderField], keep_alive: bool, out: list[Anomaly]
 ) -> tuple[Framing, int | None, bool]:
+    if len(cl) == 1:
+        only = cl[0].value
+        if only.isdigit() and len(only) < 19:  # the common case: one plain number
+            return Framing.CONTENT_LENGTH, int(only), keep_alive
     values = [v.strip(b" \t") for f in cl for v in f.value.split(b",")]
     span = (cl[0].start, cl[-1].end)
     for v in values:

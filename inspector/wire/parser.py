@@ -106,7 +106,8 @@ class ResponseParser:
     @property
     def failed(self) -> bool:
         """Whether a fatal anomaly ended the parse."""
-        return any(a.severity is Severity.ERROR for a in self._anomalies)
+        anomalies = self._anomalies
+        return bool(anomalies) and any(a.severity is Severity.ERROR for a in anomalies)
 
     @property
     def end_offset(self) -> int:
@@ -490,7 +491,7 @@ class ResponseParser:
         self._framing, self._content_length, self._keep_alive = H.framing_for(
             head, self._method, self._upgrade_requested, self._anomalies
         )
-        if any(a.severity is Severity.ERROR for a in self._anomalies):
+        if self.failed:
             self._finish(head.end)
             return
         framing = self._framing
