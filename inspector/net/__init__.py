@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from inspector.net.client import Client, request_method, send, wire_bytes
 from inspector.net.connection import CancelToken
-from inspector.net.options import SendOptions
+from inspector.net.options import SendOptions, WriteStep, write_plan
 
-__all__ = ["CancelToken", "Client", "SendOptions", "request_method", "send", "wire_bytes"]
+__all__ = [
+    "CancelToken",
+    "Client",
+    "SendOptions",
+    "request_method",
+    "send",
+    "wire_bytes",
+    "WriteStep",
+    "write_plan",
+]

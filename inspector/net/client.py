@@ -29,7 +29,7 @@ from inspector.model import (
 )
 from inspector.net.connection import CancelToken, Connection, open_connection
 from inspector.net.errors import translate
-from inspector.net.options import SendOptions
+from inspector.net.options import SendOptions, WriteStep
 from inspector.net.recorder import RecordingSocket
 from inspector.wire.limits import Limits
 from inspector.wire.parser import ResponseParser
@@ -242,7 +242,10 @@ class _Run:
         t0 = time.monotonic()
         rsock.settimeout(self._timeout())
         try:
-            rsock.sendall(data)
+            if opts.write_plan:
+                self._send_planned(rsock, data, opts.write_plan)
+            else:
+                rsock.sendall(data)
         except OSError as exc:
             cancel.check()
             # The server may have answered and closed early (a 413, say): read what it sent.
@@ -257,6 +260,27 @@ class _Run:
             return
         self.t_send = (t0, time.monotonic())
         self._read(rsock, parser)
+
+    def _send_planned(
+        self, rsock: RecordingSocket, data: bytes, plan: tuple[WriteStep, ...]
+    ) -> None:
+        """Write ``data`` in the plan's pieces, pausing before each as recorded."""
+        pos = 0
+        for step in plan:
+            if pos >= len(data):
+                break
+            wake = time.monotonic() + step.pause
+            while (left := wake - time.monotonic()) > 0:
+                self.cancel.check()
+                if self.deadline is not None and time.monotonic() >= self.deadline:
+                    raise TransportError(ErrorKind.TIMEOUT, "the total timeout passed")
+                time.sleep(min(left, 0.05))
+            self.cancel.check()
+            rsock.settimeout(self._timeout())
+            rsock.sendall(data[pos : pos + step.size])
+            pos += step.size
+        if pos < len(data):
+            rsock.sendall(data[pos:])
 
     def _timeout(self) -> float:
         """The timeout of the next socket call: the read timeout, or what is left of the total."""

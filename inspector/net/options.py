@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from inspector.model import Event, EventKind
 from inspector.wire.limits import Limits
 
 DEFAULT_MAX_BODY = 1024 * 1024 * 1024
@@ -35,3 +38,38 @@ class SendOptions:
     """Also hold the body in memory; by default it is read back from the transcript."""
     spill_threshold: int = 16 * 1024 * 1024
     """Transcript bytes kept in memory per direction before spilling to a temporary file."""
+    write_plan: tuple[WriteStep, ...] | None = None
+    """Replay the request in these writes and pauses instead of one ``sendall``.
+
+    Each step writes the next ``size`` bytes after sleeping ``pause`` seconds;
+    bytes the plan does not cover go in one last write. Built from a recorded
+    exchange by :func:`write_plan`, so a replay keeps the original boundaries.
+    """
+
+
+class WriteStep(NamedTuple):
+    """One write of a replayed request."""
+
+    size: int
+    """Bytes written by this step (all of them, however many send() calls it takes)."""
+    pause: float
+    """Seconds to wait before writing them."""
+
+
+def write_plan(events: Iterable[Event], max_pause: float = 10.0) -> tuple[WriteStep, ...]:
+    """The writes and pauses of a recorded request, from its transcript's send events.
+
+    Args:
+        events: The transcript's events; only ``send`` events count.
+        max_pause: Longer pauses are shortened to this, so a replay of an
+            exchange that idled for minutes does not idle as long.
+    """
+    steps: list[WriteStep] = []
+    last: float | None = None
+    for ev in events:
+        if ev.kind is not EventKind.SEND:
+            continue
+        pause = 0.0 if last is None else min(max_pause, max(0.0, ev.t - last))
+        steps.append(WriteStep(ev.size, pause))
+        last = ev.t
+    return tuple(steps)
