@@ -61,7 +61,8 @@ class ConnectionInfo:
     addresses_tried: tuple[str, ...] = ()
     """Every address getaddrinfo gave, in the order tried."""
     closed_by: str = "open"
-    """``server-fin``, ``server-rst``, ``timeout``, ``client``, or ``open`` (kept for reuse)."""
+    """``server-fin``, ``server-rst``, ``timeout``, ``client``, ``open`` (kept for reuse),
+    or ``not-connected`` (the connect itself failed)."""
     proxy: str | None = None
     """The proxy it went through, if any."""
 

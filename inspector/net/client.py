@@ -27,7 +27,7 @@ from inspector.model import (
     Transcript,
     TransportError,
 )
-from inspector.net.connection import CancelToken, Connection, open_connection
+from inspector.net.connection import CancelToken, Connection, Progress, open_connection
 from inspector.net.errors import translate
 from inspector.net.options import SendOptions, WriteStep
 from inspector.net.recorder import RecordingSocket
@@ -187,6 +187,8 @@ class _Run:
         self.reused = False
         self.parser: ResponseParser | None = None
         self.facts: _SpecFacts | None = None
+        self.conn_id = 0
+        self.progress = Progress()
         self.closed_by = "client"
         self.t_send: tuple[float, float] | None = None
         self.t_first: float | None = None
@@ -227,7 +229,16 @@ class _Run:
             self.transcript.record_event(EventKind.CONNECT, conn.reuse_detail)
             cancel.attach(conn.rsock.sock)
         else:
-            conn = open_connection(self.client._new_id(), target, opts, self.transcript, cancel)
+            self.conn_id = self.client._new_id()
+            conn = open_connection(
+                self.conn_id,
+                target,
+                opts,
+                self.transcript,
+                cancel,
+                self.progress,
+                self.deadline,
+            )
         self.conn = conn
         conn.exchanges += 1
         rsock = conn.rsock
@@ -388,6 +399,18 @@ class _Run:
                 addresses_tried=conn.addresses_tried,
                 closed_by=closed_by,
                 proxy=conn.proxy,
+            )
+        elif self.conn_id:
+            # The connection never opened: say how far it got.
+            progress = self.progress
+            info = ConnectionInfo(
+                id=self.conn_id,
+                reused=False,
+                remote=progress.remote,
+                local=progress.local,
+                addresses_tried=progress.tried,
+                closed_by="not-connected" if not progress.remote else self.closed_by,
+                proxy=self.opts.proxy,
             )
         self.cancel.attach(None)
         return Exchange(

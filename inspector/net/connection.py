@@ -78,6 +78,18 @@ class Phases:
 
 
 @dataclass
+class Progress:
+    """How far opening a connection got; read when it fails, to say where it stopped."""
+
+    tried: tuple[str, ...] = ()
+    """Every address getaddrinfo gave (empty when DNS failed)."""
+    remote: str = ""
+    """The address connected to, once TCP connected."""
+    local: str = ""
+    """Our end, once TCP connected."""
+
+
+@dataclass
 class Connection:
     """One open connection, plain or TLS, and what is known about it."""
 
@@ -140,7 +152,12 @@ def _proxy_target(proxy: str) -> Target:
 
 
 def _tcp_connect(
-    target: Target, transcript: Transcript, deadline: float, cancel: CancelToken
+    target: Target,
+    transcript: Transcript,
+    deadline: float,
+    cancel: CancelToken,
+    progress: Progress,
+    timeout_kind: ErrorKind = ErrorKind.CONNECT_TIMEOUT,
 ) -> tuple[socket.socket, tuple[str, ...], Phases]:
     phases = Phases()
     where = f"{target.host}:{target.port}"
@@ -152,13 +169,14 @@ def _tcp_connect(
     t1 = time.monotonic()
     phases.dns = t1 - t0
     tried = tuple(_fmt(info[4]) for info in infos)
+    progress.tried = tried
     transcript.record_event(EventKind.DNS, f"{target.host} -> {', '.join(tried)}", t1)
     last: TransportError | None = None
     for family, kind, proto, _, addr in infos:
         cancel.check()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TransportError(ErrorKind.CONNECT_TIMEOUT, f"connect timed out ({where})")
+            raise _deadline_error(timeout_kind, where)
         sock = socket.socket(family, kind, proto)
         cancel.attach(sock)
         try:
@@ -167,6 +185,8 @@ def _tcp_connect(
         except OSError as exc:
             sock.close()
             last = translate(exc, "connect", _fmt(addr))
+            if last.kind is ErrorKind.CONNECT_TIMEOUT and time.monotonic() >= deadline:
+                last = _deadline_error(timeout_kind, _fmt(addr))
             transcript.record_event(EventKind.ERROR, last.message)
             continue
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -178,6 +198,12 @@ def _tcp_connect(
         return sock, tried, phases
     cancel.check()
     raise last or TransportError(ErrorKind.DNS, f"no address for {where}")
+
+
+def _deadline_error(kind: ErrorKind, where: str) -> TransportError:
+    if kind is ErrorKind.TIMEOUT:
+        return TransportError(kind, f"the total timeout passed while connecting ({where})")
+    return TransportError(kind, f"connect timed out ({where})")
 
 
 def _tunnel(rsock: RecordingSocket, target: Target, options: SendOptions) -> None:
@@ -209,8 +235,20 @@ def open_connection(
     options: SendOptions,
     transcript: Transcript,
     cancel: CancelToken,
+    progress: Progress | None = None,
+    total_deadline: float | None = None,
 ) -> Connection:
     """Resolve, connect (through the proxy if any), and shake hands for TLS.
+
+    Args:
+        conn_id: The connection's number within its client.
+        target: Where to connect.
+        options: Timeouts, TLS and proxy settings.
+        transcript: Records the connection's events and bytes.
+        cancel: Lets another thread stop the connect or the handshake.
+        progress: Filled in as the connect goes, so a failure can say how far it got.
+        total_deadline: The exchange's overall deadline (monotonic), when
+            sooner than the connect timeout (DNS itself cannot be interrupted).
 
     Raises:
         TransportError: for every expected failure, with its kind.
@@ -218,10 +256,15 @@ def open_connection(
     """
     proxy = _proxy_target(options.proxy) if options.proxy else None
     hop = proxy or target
+    progress = progress or Progress()
     deadline = time.monotonic() + options.connect_timeout
-    sock, tried, phases = _tcp_connect(hop, transcript, deadline, cancel)
+    kind = ErrorKind.CONNECT_TIMEOUT
+    if total_deadline is not None and total_deadline < deadline:
+        deadline, kind = total_deadline, ErrorKind.TIMEOUT
+    sock, tried, phases = _tcp_connect(hop, transcript, deadline, cancel, progress, kind)
     rsock = RecordingSocket(sock, transcript)
     remote, local = _fmt(sock.getpeername()), _fmt(sock.getsockname())
+    progress.remote, progress.local = remote, local
     tls: TlsInfo | None = None
     current: socket.socket = sock  # what must be closed if anything fails
     try:
@@ -248,7 +291,10 @@ def open_connection(
     except OSError as exc:
         current.close()
         cancel.check()
-        raise translate(exc, "tls", f"{target.host}:{target.port}") from None
+        where = f"{target.host}:{target.port}"
+        if isinstance(exc, TimeoutError) and kind is ErrorKind.TIMEOUT:
+            raise _deadline_error(kind, where) from None
+        raise translate(exc, "tls", where) from None
     key = (target.scheme, target.host, target.port, options.proxy)
     return Connection(
         conn_id, key, rsock, remote, local, tried, options.proxy, tls=tls, phases=phases

@@ -78,10 +78,23 @@ def test_connect_timeout(full_backlog: int) -> None:
     assert _kind(ex) is ErrorKind.CONNECT_TIMEOUT
     assert ex.error is not None and "timed out" in ex.error.message
     assert elapsed < 5 * 0.3
-    assert ex.response is None and ex.connection is None
+    assert ex.response is None
+    # The connection panel says how far it got: the address tried, never connected.
+    assert ex.connection is not None
+    assert ex.connection.closed_by == "not-connected" and ex.connection.remote == ""
+    assert ex.connection.addresses_tried == (f"127.0.0.1:{full_backlog}",)
     assert _event_kinds(ex)[0] is EventKind.DNS
     assert EventKind.ERROR in _event_kinds(ex)
     assert len(ex.transcript.sent) == 0
+
+
+def test_total_timeout_bounds_the_connect(full_backlog: int) -> None:
+    """The total timeout covers connecting: a 10 s connect timeout ends at the 0.3 s total one."""
+    opts = replace(FAST, connect_timeout=10.0, total_timeout=0.3)
+    ex, elapsed = _timed(get(f"http://127.0.0.1:{full_backlog}/"), opts)
+    assert _kind(ex) is ErrorKind.TIMEOUT
+    assert ex.error is not None and "total timeout" in ex.error.message
+    assert elapsed < 5 * 0.3
 
 
 def test_read_timeout_before_the_head(serve: Serve) -> None:
@@ -282,7 +295,9 @@ def test_refused() -> None:
     ex = send(get(f"http://127.0.0.1:{port}/"), FAST)
     assert _kind(ex) is ErrorKind.REFUSED
     assert ex.error is not None and f"127.0.0.1:{port}" in ex.error.message
-    assert ex.response is None and ex.connection is None
+    assert ex.response is None
+    assert ex.connection is not None and ex.connection.closed_by == "not-connected"
+    assert ex.connection.addresses_tried == (f"127.0.0.1:{port}",)
     assert EventKind.ERROR in _event_kinds(ex)
 
 
