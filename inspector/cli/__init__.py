@@ -10,7 +10,7 @@ from typing import NoReturn
 from inspector.model import InputError
 
 PROG = "inspector"
-COMMANDS = ("send", "parse", "serve")
+COMMANDS = ("send", "parse", "serve", "replay", "history")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,7 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
-    from inspector.cli import parse_cmd, send_cmd, serve_cmd
+    from inspector.cli import history_cmd, parse_cmd, replay_cmd, send_cmd, serve_cmd
 
     parser = _Parser(
         prog=PROG,
@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     send_cmd.add_parser(sub)
     parse_cmd.add_parser(sub)
     serve_cmd.add_parser(sub)
+    replay_cmd.add_parser(sub)
+    history_cmd.add_parser(sub)
     return parser
 
 

@@ -113,6 +113,9 @@ def add_parser(sub: Any) -> None:
         help="send nothing to the server: show the exact bytes we would write (with "
         "--compare, also those of http.client and httpx, captured by a local sink)",
     )
+    p.add_argument(
+        "--no-history", action="store_true", help="do not keep this exchange in the history"
+    )
     p.set_defaults(handler=run)
 
 
@@ -280,6 +283,20 @@ def _dry_run(spec: RequestSpec, options: SendOptions, args: argparse.Namespace) 
     return 0
 
 
+def _remember(exchange: Exchange) -> None:
+    """Keep the exchange in the history; a history problem is a warning, never a failure."""
+    from inspector.cli.saved import open_history  # sqlite3 loads only when needed
+    from inspector.store.history import HistoryError
+
+    try:
+        with open_history() as history:
+            if history.notice:
+                print(f"inspector: {history.notice}", file=sys.stderr)
+            history.add(exchange)
+    except (HistoryError, OSError) as exc:
+        print(f"inspector: not kept in history: {exc}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """Send; exit 0 when the exchange completed, 1 on failure, 2 on bad input.
 
@@ -296,6 +313,8 @@ def run(args: argparse.Namespace) -> int:
     if error is not None and error.kind is ErrorKind.INVALID_REQUEST:
         raise InputError(error.message)
     others = compare(spec, options) if args.compare else ()
+    if not args.no_history:
+        _remember(replace(exchange, comparisons=others))
     style = Style.for_stream(sys.stdout)
     limit = None if args.trace_limit == 0 else args.trace_limit
     if args.json_out:
