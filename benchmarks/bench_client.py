@@ -31,6 +31,7 @@ is the memory probe: one download in this process, one JSON line out.
 from __future__ import annotations
 
 import argparse
+import base64
 import gc
 import http.client
 import json
@@ -44,6 +45,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
@@ -399,6 +401,21 @@ class Small:
         return cls(url, server.host, server.port, path, spec, wire_bytes(spec, SendOptions()))
 
 
+def start_canned(small: Small) -> Server:
+    """The canned responder, answering every request with the built-in server's reply."""
+    buf = bytearray()
+    with socket.create_connection((small.host, small.port), TIMEOUT) as sock:
+        sock.sendall(small.wire)
+        reply = read_response(sock, buf)
+    script = str(Path(__file__).with_name("canned_server.py"))
+    return Server.start([sys.executable, script, base64.b64encode(reply).decode("ascii")])
+
+
+def _re_aim(small: Small, server: Server) -> Small:
+    """The same small request, sent to another server."""
+    return Small.make(server, small.path)
+
+
 def keepalive_limit(s: Small, n: int, meter: Meter) -> None:
     buf = bytearray()
     with socket.create_connection((s.host, s.port), TIMEOUT) as sock:
@@ -659,11 +676,11 @@ def print_memory(mem: dict[str, int], how: str, size: int, report: Report) -> No
 
 def print_verdicts(report: Report) -> bool:
     print("\nTargets (DESIGN.md section 6, issue 4)")
-    print(f"   {'target':<38}{'placement':<17}{'measured':>9}{'target':>9}  met")
+    print(f"   {'target':<44}{'placement':<17}{'measured':>9}{'target':>9}  met")
     for v in report.verdicts:
         sign = ">=" if v.higher_is_better else "<="
         print(
-            f"   {v.what:<38}{v.placement:<17}{v.measured:9.2f}{sign:>5}{v.target:4g}  "
+            f"   {v.what:<44}{v.placement:<17}{v.measured:9.2f}{sign:>5}{v.target:4g}  "
             f"{'yes' if v.met else 'NO'}"
         )
     return all(v.met for v in report.verdicts)
@@ -781,6 +798,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(max(1, int(args.time_limit)))
     report = Report()
+    canned: Server | None = None
     try:
         server = Server.start()
     except BenchError as exc:
@@ -794,31 +812,39 @@ def main(argv: list[str] | None = None) -> int:
     try:
         others.report("before the run", others.idle_sample(), 0.1)
         small = Small.make(server, args.small_path)
+        canned = start_canned(small)
+        smalls = [
+            ("built-in server", server, small),
+            ("canned server", canned, _re_aim(small, canned)),
+        ]
+        print(f"canned server: {canned.url} (benchmarks/canned_server.py, pid {canned.proc.pid})")
         for placement in placements(names, allowed):
             placement.apply(server)
+            placement.apply(canned)
             bench_download(server, size, args.repeat, placement, report)
-            bench_requests(
-                "2. Small GETs on one keep-alive connection",
-                KEEPALIVE,
-                small,
-                keepalive_n,
-                args.repeat,
-                placement,
-                report,
-                server,
-                "keep-alive",
-            )
-            bench_requests(
-                "3. GETs each on a new connection",
-                FRESH,
-                small,
-                fresh_n,
-                args.repeat,
-                placement,
-                report,
-                server,
-                "new connections",
-            )
+            for label, srv, sm in smalls:
+                bench_requests(
+                    f"2. Small GETs on one keep-alive connection, {label}",
+                    KEEPALIVE,
+                    sm,
+                    keepalive_n,
+                    args.repeat,
+                    placement,
+                    report,
+                    srv,
+                    f"keep-alive, {label}",
+                )
+                bench_requests(
+                    f"3. GETs each on a new connection, {label}",
+                    FRESH,
+                    sm,
+                    fresh_n,
+                    args.repeat,
+                    placement,
+                    report,
+                    srv,
+                    f"new conns, {label}",
+                )
         Placement("unpinned", allowed, allowed).apply(server)
         print_memory(*measure_memory(server, size), size, report)
     except BenchError as exc:
@@ -828,6 +854,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.alarm(0)
         others.stop()
         server.stop()
+        if canned is not None:
+            canned.stop()
     others.report("during the run", others.during, 0.3)
     ok = print_verdicts(report)
     print(
