@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
@@ -17,12 +18,22 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 from inspector.formats.curl import parse_curl
 from inspector.model import Exchange, InputError, RequestSpec, Transcript
 from inspector.net import CancelToken, Client, SendOptions
+from inspector.store.history import History
 from inspector.tui.builder import RequestBuilder, UrlInput
+from inspector.tui.collection_actions import CollectionActions
+from inspector.tui.compareview import CompareView
+from inspector.tui.connview import ConnectionView
+from inspector.tui.diffview import DiffView
+from inspector.tui.export_actions import ExportActions
 from inspector.tui.form import Form, form_from_spec
+from inspector.tui.history_actions import HistoryActions
+from inspector.tui.inspect_actions import InspectActions
 from inspector.tui.messages import ExchangeFinished
-from inspector.tui.panels import anomaly_rows, timing_text
+from inspector.tui.panels import anomaly_rows
 from inspector.tui.rawview import RawView
 from inspector.tui.response import ResponsePanel
+from inspector.tui.sidebar import Sidebar
+from inspector.tui.timingview import TimingView
 
 
 def _size(n: float) -> str:
@@ -33,8 +44,13 @@ def _size(n: float) -> str:
     return f"{n} B"  # pragma: no cover
 
 
-class InspectorApp(App[None]):
-    """Compose a request, send it through our recording client, inspect every byte."""
+class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActions):
+    """Compose a request, send it through our recording client, inspect every byte.
+
+    Saved requests, history, replay and exports (issue 8) live in the bases after
+    ``InspectActions``; ``history``, ``collection`` (a folder of ``.http`` files) and
+    ``export_dir`` are injected, None turning each feature off.
+    """
 
     TITLE = "inspector"
     CSS_PATH = "app.tcss"
@@ -56,8 +72,15 @@ class InspectorApp(App[None]):
         url: str = "",
         form: Form | None = None,
         autostart: bool = False,
+        history: History | None = None,
+        collection: Path | None = None,
+        export_dir: Path | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self.setup_saved(collection)
+        self.setup_history(history, notices)
+        self.setup_exports(export_dir or (collection / "exports" if collection else None))
         self.client = client or Client()
         self._form = form or Form(url=url)
         self._autostart = autostart
@@ -90,6 +113,7 @@ class InspectorApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Sidebar(id="sidebar")
         yield RequestBuilder(self._form, id="builder")
         with TabbedContent(id="response-tabs"):
             with TabPane("Response", id="tab-response"):
@@ -100,12 +124,19 @@ class InspectorApp(App[None]):
                     id="raw-search",
                 )
                 yield RawView(id="rawview")
+                yield Static("", id="raw-cursor", markup=False)
             with TabPane("Anomalies", id="tab-anomalies"):
                 table: DataTable[Text] = DataTable(id="anomalies", zebra_stripes=True)
                 table.add_columns("Severity", "Code", "Bytes", "Message", "RFC")
                 yield table
             with TabPane("Timing", id="tab-timing"):
-                yield Static("", id="timing", markup=False)
+                yield TimingView(id="timing")
+            with TabPane("Connection", id="tab-connection"):
+                yield ConnectionView(id="connection")
+            with TabPane("Compare", id="tab-compare"):
+                yield CompareView(id="compare")
+            with TabPane("Diff", id="tab-diff"):
+                yield DiffView(id="diff")
         yield Static("ready: ctrl+j sends", id="statusline", markup=False)
         yield Footer()
 
@@ -132,6 +163,10 @@ class InspectorApp(App[None]):
         except InputError as exc:
             self._status(f"cannot send: {exc}", "red")
             return
+        self.send_spec(spec, options)
+
+    def send_spec(self, spec: RequestSpec, options: SendOptions) -> Transcript:
+        """Send a spec (a running exchange is cancelled first); returns its live transcript."""
         if self._cancel is not None:
             self._cancel.cancel()
         self._cancel = CancelToken()
@@ -139,6 +174,7 @@ class InspectorApp(App[None]):
         self._live_started = time.monotonic()
         self.query_one(RawView).show(self._live)
         self._send(spec, options, self._cancel, self._live)
+        return self._live
 
     @work(thread=True, exclusive=True, group="send")
     def _send(
@@ -171,11 +207,12 @@ class InspectorApp(App[None]):
         self._live = None
         self._cancel = None
         self.show_exchange(exchange)
+        self.remember(exchange)
+        self.replay_finished(exchange)
 
     def show_exchange(self, exchange: Exchange) -> None:
-        """Show an exchange in every panel (the previous one's spill file is freed)."""
-        if self.exchange is not None and self.exchange is not exchange:
-            self.exchange.transcript.close()
+        """Show an exchange in every panel (the one shown before it is kept for the diff)."""
+        self.keep_previous(exchange)  # the one before the previous is freed
         self.exchange = exchange
         self.query_one(ResponsePanel).show(exchange)
         self.query_one(RawView).show(exchange.transcript)
@@ -183,7 +220,7 @@ class InspectorApp(App[None]):
         table.clear()
         for row in anomaly_rows(exchange):
             table.add_row(*row)
-        self.query_one("#timing", Static).update(timing_text(exchange.timings))
+        self.show_inspection(exchange)
         total = exchange.timings.total or 0.0
         size = _size(len(exchange.transcript.received))
         if exchange.error is not None:

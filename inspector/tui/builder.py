@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -22,6 +24,7 @@ from inspector.formats.curl import looks_like_curl
 from inspector.model import InputError, RequestSpec
 from inspector.net import SendOptions, wire_bytes
 from inspector.render.editable import bytes_to_editable, editable_to_bytes
+from inspector.store.env import mask
 from inspector.tui.form import (
     AUTH_KINDS,
     BODY_KINDS,
@@ -32,6 +35,7 @@ from inspector.tui.form import (
     url_with_query,
     validate_url,
 )
+from inspector.tui.savedform import resolve_form, resolve_text
 from inspector.wire.serialize import update_content_length
 
 HEADERS_HELP = "# One header per line, 'Name: value'. A line starting with # is not sent."
@@ -66,6 +70,15 @@ class RequestBuilder(Vertical):
         self._initial = form
         self.raw_mode = False
         self._expected: dict[str, str] = {}  # text we set ourselves, per widget id
+        self.variables: dict[str, str] = {}
+        """Values for ``{{name}}`` references, filled in when the request is built."""
+        self.secrets: dict[str, str] = {}
+        """Secret names and values: masked in the Raw tab unless ``reveal`` is set."""
+        self.reveal = False
+        """Whether the Raw tab shows secret values."""
+        self.request_name = ""
+        """The saved request's name, put in the spec's ``meta`` (history shows it)."""
+        self._raw_source = ""  # the Raw tab's true text; the tab may show it masked
 
     def compose(self) -> ComposeResult:
         f = self._initial
@@ -189,26 +202,58 @@ class RequestBuilder(Vertical):
         """
         options = self.options()
         if self.raw_mode:
-            url = self.query_one("#url", Input).value.strip()
+            url = resolve_text(self.query_one("#url", Input).value.strip(), self.variables)
             problem = validate_url(url)
             if problem:
                 raise InputError(problem)
-            raw = editable_to_bytes(self.query_one("#raw", TextArea).text)
-            return RequestSpec(url=url, raw=raw), options
-        return build_spec(self.form()), options
+            raw = editable_to_bytes(self._raw_source)
+            spec = RequestSpec(url=url, raw=raw)
+        else:
+            spec = build_spec(resolve_form(self.form(), self.variables))
+        if self.request_name:
+            spec = replace(spec, meta={"name": self.request_name})
+        return spec, options
 
     def load(self, form: Form, verify: bool = True) -> None:
-        """Fill every field from a form (a pasted curl command, say)."""
-        self.raw_mode = False
+        """Fill every field from a form (a pasted curl command, a saved request)."""
+        self._set_raw_mode(False)
         self.query_one("#method", Input).value = form.method
         self._set_input("url", form.url)
         self._set_area("query", query_lines(form.url))
         self._set_area("headers", form.headers)
         self.query_one("#body-kind", Select).value = form.body_kind
         self._set_area("body", form.body)
+        self.query_one("#body-file", Input).value = form.body_file
+        self.query_one("#auth-kind", Select).value = form.auth_kind
+        for wid in ("auth-user", "auth-password", "auth-token"):
+            self.query_one(f"#{wid}", Input).value = getattr(form, wid.replace("-", "_"))
         self.query_one("#http10", Checkbox).value = form.http10
+        self.query_one("#auto-headers", Checkbox).value = form.auto_headers
         self.query_one("#verify", Checkbox).value = verify
         self._sync_raw()
+
+    def load_raw(self, url: str, raw: bytes) -> None:
+        """Raw mode with these exact bytes, sent to ``url`` (a template)."""
+        self._set_input("url", url)
+        self._set_area("query", query_lines(url))
+        self._raw_source = bytes_to_editable(raw)
+        self._set_raw_mode(True)
+        self._show_raw()
+
+    def snapshot(self) -> tuple[Form, bool, str]:
+        """The fields, raw mode and raw text: equal snapshots send equal requests."""
+        return self.form(), self.raw_mode, self._raw_source if self.raw_mode else ""
+
+    def set_variables(self, variables: dict[str, str], secrets: dict[str, str]) -> None:
+        """Use these variables (and mask these secrets) from now on."""
+        self.variables, self.secrets = dict(variables), dict(secrets)
+        self._sync_raw()
+        self._show_raw()
+
+    def set_reveal(self, reveal: bool) -> None:
+        """Show secret values in the Raw tab, or mask them."""
+        self.reveal = reveal
+        self._show_raw()
 
     # ------------------------------------------------------------- syncing
     def _set_area(self, wid: str, value: str) -> None:
@@ -237,27 +282,51 @@ class RequestBuilder(Vertical):
         except InputError as exc:
             error.update(str(exc))
             self.set_class(True, "-invalid")
+            self.post_message(self.Changed())
             return
         error.update("")
         self.set_class(False, "-invalid")
         if spec is not None and options is not None:
-            self._set_area("raw", bytes_to_editable(wire_bytes(spec, options)))
+            self._raw_source = bytes_to_editable(wire_bytes(spec, options))
+            self._show_raw()
         self.post_message(self.Changed())
+
+    def _show_raw(self) -> None:
+        """The Raw tab shows the true text, or masked text (read-only) until revealed."""
+        shown = self._raw_source
+        if not self.reveal and self.secrets:
+            escaped = {f"{k} ": bytes_to_editable(v.encode()) for k, v in self.secrets.items()}
+            shown = mask(shown, {**self.secrets, **escaped})
+        self._set_area("raw", shown)
+        masked = shown != self._raw_source
+        self.query_one("#raw", TextArea).read_only = masked
+        self.set_class(masked, "-masked")
+        self._set_label()
+
+    def _set_label(self) -> None:
+        label = (
+            "raw mode: these bytes are sent exactly as written (escapes: \\r \\n \\xNN)"
+            if self.raw_mode
+            else "form mode: these are the exact bytes the form will send"
+        )
+        if self.has_class("-masked"):
+            label += "; secrets masked (ctrl+r shows them)"
+        self.query_one("#raw-mode", Static).update(label)
 
     def _set_raw_mode(self, on: bool) -> None:
         self.raw_mode = on
-        self.query_one("#raw-mode", Static).update(
-            "raw mode: these bytes are sent exactly as written (escapes: \\r \\n \\xNN)"
-            if on
-            else "form mode: these are the exact bytes the form will send"
-        )
+        self._set_label()
         self.set_class(on, "-raw")
 
     @on(Input.Changed, "#url")
     def _url_changed(self, event: Input.Changed) -> None:
         if not self._ours("url", event.value):
             self._set_area("query", query_lines(event.value))
-        self.query_one("#url", Input).set_class(validate_url(event.value) is not None, "-bad")
+        try:
+            bad = validate_url(resolve_text(event.value, self.variables)) is not None
+        except InputError:
+            bad = True
+        self.query_one("#url", Input).set_class(bad, "-bad")
         self._sync_raw()
 
     @on(TextArea.Changed, "#query")
@@ -269,8 +338,12 @@ class RequestBuilder(Vertical):
 
     @on(TextArea.Changed, "#raw")
     def _raw_changed(self, event: TextArea.Changed) -> None:
-        if not self._ours("raw", event.text_area.text) and not self.raw_mode:
+        if self._ours("raw", event.text_area.text):
+            return
+        self._raw_source = event.text_area.text
+        if not self.raw_mode:
             self._set_raw_mode(True)
+        self.post_message(self.Changed())
 
     @on(TextArea.Changed, "#headers")
     @on(TextArea.Changed, "#body")
@@ -294,10 +367,11 @@ class RequestBuilder(Vertical):
 
     @on(Button.Pressed, "#fix-length")
     def _fix_length(self) -> None:
-        area = self.query_one("#raw", TextArea)
-        fixed = update_content_length(editable_to_bytes(area.text))
-        area.load_text(bytes_to_editable(fixed))  # an edit of its own: stays in raw mode
+        fixed = update_content_length(editable_to_bytes(self._raw_source))
+        self._raw_source = bytes_to_editable(fixed)
         self._set_raw_mode(True)
+        self._show_raw()
+        self.post_message(self.Changed())
 
     @on(Button.Pressed, "#raw-reset")
     def _raw_reset(self) -> None:

@@ -1,10 +1,10 @@
-"""Small read-only views: the anomaly table and the timing phases."""
+"""Small read-only views: the anomaly table (the timing phases are in ``timingview``)."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
-from inspector.model import Exchange, Timings
+from inspector.model import Exchange
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
@@ -21,29 +21,3 @@ def anomaly_rows(exchange: Exchange) -> list[tuple[Text, Text, Text, Text, Text]
         )
         for a in exchange.anomalies
     ]
-
-
-PHASES = ("dns", "connect", "tls", "send", "ttfb", "receive")
-LABELS = {"ttfb": "wait"}
-
-
-def timing_text(timings: Timings, width: int = 40) -> Text:
-    """A waterfall of the phases, one bar per phase, scaled to the total."""
-    total = timings.total or 0.0
-    text = Text()
-    offset = 0.0
-    for phase in PHASES:
-        value = getattr(timings, phase)
-        label = LABELS.get(phase, phase).ljust(8)
-        if value is None:
-            text.append(f"{label} {'-':>11}\n", style="dim")
-            continue
-        start = int(offset / total * width) if total else 0
-        length = max(1, int(value / total * width)) if total else 1
-        text.append(f"{label} {value * 1000:8.2f} ms ")
-        text.append(" " * start)
-        text.append("█" * length, style="cyan")
-        text.append("\n")
-        offset += value
-    text.append(f"{'total'.ljust(8)} {total * 1000:8.2f} ms", style="bold")
-    return text

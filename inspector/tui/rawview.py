@@ -3,6 +3,12 @@
 Line API: rows are drawn on demand from the transcript (``pread`` of 16 bytes
 in hex mode), so a 100 MiB transcript opens at once. The text-mode row index
 is built in a background worker, in batches.
+
+Over the bytes it draws (see :mod:`inspector.tui.rawdecor`): the field each received
+byte belongs to, the framing marks and the anomalies of the exchange's
+:class:`~inspector.render.fieldmap.FieldMap`, a selected span (:meth:`RawView.highlight`)
+and a byte cursor (keys in :mod:`inspector.tui.rawcursor`); each cursor move posts
+:class:`RawView.CursorMoved`.
 """
 
 from __future__ import annotations
@@ -14,26 +20,31 @@ from textual import work
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from inspector.model import EventKind, Transcript
 from inspector.render.escape import escape_bytes
-from inspector.render.rawlayout import HEX_WIDTH, Mode, RawLayout, Row
+from inspector.render.fieldmap import FieldMap
+from inspector.render.rawlayout import Mode, RawLayout, Row
+from inspector.tui.rawcursor import CursorView
+from inspector.tui.rawdecor import (
+    EVENT_STYLE,
+    RECV_STYLE,
+    SEND_STYLE,
+    AnomalyIndex,
+    Decor,
+    data_row,
+)
 
-SEND_STYLE = Style(color="cyan")
-RECV_STYLE = Style(color="green")
-EVENT_STYLE = Style(color="magenta", dim=True)
-MATCH_STYLE = Style(reverse=True, bold=True)
+__all__ = ["RawView"]
+
+LABEL_ROOM = 160
+"""Extra columns for the labels drawn after a row's bytes."""
 
 
-def _printable(b: int) -> str:
-    return chr(b) if 0x20 <= b < 0x7F else "."
-
-
-class RawView(ScrollView, can_focus=True):
-    """Scrollable view of a transcript's bytes in text or hex mode."""
+class RawView(CursorView, can_focus=True):
+    """Scrollable view of a transcript's bytes in text or hex mode, with a byte cursor."""
 
     DEFAULT_CSS = """
     RawView { background: $surface; }
@@ -45,27 +56,59 @@ class RawView(ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, RawView.Indexed)
 
+    class CursorMoved(Message):
+        """The cursor is on another byte: ``offset`` in the ``direction`` stream."""
+
+        def __init__(self, direction: EventKind, offset: int) -> None:
+            super().__init__()
+            self.direction = direction
+            self.offset = offset
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RawView.CursorMoved)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.mode = Mode.TEXT
-        self._transcript: Transcript | None = None
-        self._layout: RawLayout | None = None
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
         self._match: tuple[EventKind, int, int] | None = None
         self._source_version = 0
+        self._anomaly_index: AnomalyIndex | None = None
 
     # ------------------------------------------------------------------ data
     def show(self, transcript: Transcript | None) -> None:
-        """Show a transcript (None clears the view)."""
+        """Show a transcript (None clears the view, its marks, span and cursor)."""
         self._transcript = transcript
         self._match = None
+        self._field_map = None
+        self._anomaly_index = None
+        self._clear_cursor()
         self._rebuild()
 
+    def set_field_map(self, field_map: FieldMap | None) -> None:
+        """Draw the fields, framing marks and anomalies of the received bytes."""
+        self._field_map = field_map
+        self._anomaly_index = AnomalyIndex(field_map.anomaly_marks()) if field_map else None
+        self._update_size()
+
+    @property
+    def transcript(self) -> Transcript | None:
+        """The transcript shown."""
+        return self._transcript
+
+    @property
+    def field_map(self) -> FieldMap | None:
+        """The map drawn over the received bytes, if any."""
+        return self._field_map
+
     def set_mode(self, mode: Mode) -> None:
-        """Switch between text and hex rows, keeping roughly the same place."""
+        """Switch between text and hex rows, keeping the cursor in view."""
         if mode is not self.mode:
             self.mode = mode
+            self._cursor_row = None
             self._rebuild()
+            if self._cursor is not None:
+                self._reveal_pending = True
+                self._try_reveal()
 
     def toggle_mode(self) -> None:
         """Text <-> hex."""
@@ -97,6 +140,7 @@ class RawView(ScrollView, can_focus=True):
 
     def on_raw_view_indexed(self, _: Indexed) -> None:
         self._update_size()
+        self._try_reveal()
 
     def refresh_live(self) -> None:
         """Index events recorded since the last call (while an exchange is running)."""
@@ -106,7 +150,12 @@ class RawView(ScrollView, can_focus=True):
     def _update_size(self) -> None:
         rows = self._layout.rows if self._layout else 0
         width = 80 if self.mode is Mode.HEX else 16 + 4 * 96
+        if self._field_map is not None:
+            width += LABEL_ROOM
         self.virtual_size = Size(width, rows)
+        self._redraw()
+
+    def _redraw(self) -> None:
         self._cache.clear()
         self.refresh()
 
@@ -149,6 +198,23 @@ class RawView(ScrollView, can_focus=True):
         """The highlighted search hit: direction and byte range."""
         return self._match
 
+    # ------------------------------------------------------- span and cursor
+    def highlight(self, start: int, end: int) -> None:
+        """Select received bytes ``[start, end)``: draw them, move the cursor there, show them."""
+        self._span = (start, end)
+        size = len(self._transcript.received) if self._transcript else 0
+        if size:
+            self.move_cursor(EventKind.RECV, max(0, min(start, size - 1)), jump=True)
+        self._redraw()
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """The selected received-stream range."""
+        return self._span
+
+    def cursor_moved(self, direction: EventKind, offset: int) -> None:
+        self.post_message(self.CursorMoved(direction, offset))
+
     # ------------------------------------------------------------- rendering
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -163,12 +229,16 @@ class RawView(ScrollView, can_focus=True):
             self.rich_style
         )
 
-    def _render_row(self, index: int) -> Strip:
+    def row_text(self, index: int) -> Text:
+        """Row ``index`` as styled text (what :meth:`render_line` draws, uncropped)."""
         layout, tr = self._layout, self._transcript
         row = layout.row(index) if layout is not None else None
         if row is None or tr is None:
-            return Strip.blank(0)
-        text = self._header(row, tr) if row.header else self._data(row, tr)
+            return Text()
+        return self._header(row, tr) if row.header else self._data(row, tr)
+
+    def _render_row(self, index: int) -> Strip:
+        text = self.row_text(index)
         return Strip(list(text.render(self.app.console)) or [Segment("")])
 
     def _header(self, row: Row, tr: Transcript) -> Text:
@@ -187,32 +257,17 @@ class RawView(ScrollView, can_focus=True):
 
     def _data(self, row: Row, tr: Transcript) -> Text:
         kind = row.event.kind
-        stream = tr.sent if kind is EventKind.SEND else tr.received
+        recv = kind is EventKind.RECV
+        stream = tr.received if recv else tr.sent
         data = stream.read(row.start, row.end)
-        style = SEND_STYLE if kind is EventKind.SEND else RECV_STYLE
-        mark = "> " if kind is EventKind.SEND else "< "
-        match = self._match
-        lo = hi = -1
-        if match is not None and match[0] is kind:
-            lo, hi = max(match[1], row.start), min(match[2], row.end)
-        if self.mode is Mode.HEX:
-            text = Text(f"{mark}{row.start:08x}  ", style=style + Style(dim=True))
-            for i in range(HEX_WIDTH):
-                if i < len(data):
-                    hit = lo <= row.start + i < hi
-                    text.append(f"{data[i]:02x}", style=style + MATCH_STYLE if hit else style)
-                    text.append(" " if i != 7 else "  ")
-                else:
-                    text.append("   " if i != 7 else "    ")
-            text.append(" |" + "".join(_printable(b) for b in data) + "|", style=style)
-            return text
-        text = Text(mark, style=style + Style(dim=True))
-        if lo < hi:
-            text.append(escape_bytes(data[: lo - row.start]), style=style)
-            text.append(
-                escape_bytes(data[lo - row.start : hi - row.start]), style=style + MATCH_STYLE
-            )
-            text.append(escape_bytes(data[hi - row.start :]), style=style)
-        else:
-            text.append(escape_bytes(data), style=style)
-        return text
+        match, cursor = self._match, self._cursor
+        decor = Decor(
+            span=self._span if recv else None,
+            match=(match[1], match[2]) if match is not None and match[0] is kind else None,
+            cursor=cursor[1] if cursor is not None and cursor[0] is kind else None,
+            field_map=self._field_map if recv else None,
+            anomalies=self._anomaly_index if recv else None,
+            at_end=row.end >= len(stream),
+        )
+        style = RECV_STYLE if recv else SEND_STYLE
+        return data_row(data, row.start, self.mode, style, "< " if recv else "> ", decor)

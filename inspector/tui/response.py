@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from inspector.model import Exchange, ParsedResponse
 from inspector.render.body import HEX_SUMMARY_BYTES, PRETTY_JSON_LIMIT, body_lines, is_binary
 from inspector.render.escape import escape_bytes
+from inspector.render.fieldmap import FieldMap
+from inspector.tui.framing import FrameRow, framing_rows
 from inspector.tui.lines import LinesView, highlight_json
 from inspector.wire.decode import decode_content
 
@@ -50,26 +53,50 @@ def header_rows(resp: ParsedResponse) -> list[tuple[Text, Text, Text]]:
 
 
 class ResponsePanel(Vertical):
-    """Status line, header table and body of the last exchange."""
+    """Status line, header table, framing table and body of the last exchange.
+
+    Moving the cursor in the header or framing table posts :class:`SpanSelected` with the
+    row's bytes; enter (or a click on the status line) posts it with ``jump`` set.
+    """
 
     DEFAULT_CSS = """
     ResponsePanel #resp-status { height: auto; padding: 0 1; }
     ResponsePanel #resp-headers { height: auto; max-height: 12; }
+    ResponsePanel #resp-framing { height: auto; max-height: 7; }
     ResponsePanel #resp-body-info { height: 1; padding: 0 1; color: $text-muted; }
     ResponsePanel #resp-body { height: 1fr; }
     """
+
+    class SpanSelected(Message):
+        """A part of the response was selected: its received bytes ``[start, end)``."""
+
+        def __init__(self, start: int, end: int, label: str, jump: bool) -> None:
+            super().__init__()
+            self.start = start
+            self.end = end
+            self.label = label
+            """Escaped text naming the part."""
+            self.jump = jump
+            """Whether to show the bytes now (enter), not just highlight them (cursor)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.exchange: Exchange | None = None
         self.show_encoded = False
         self.body_kind = "empty"
+        self.frame_rows: list[FrameRow] = []
+        """The framing table's rows and their byte ranges."""
 
     def compose(self) -> ComposeResult:
         yield Static(status_text(None), id="resp-status", markup=False)
         table: DataTable[Text] = DataTable(id="resp-headers", cursor_type="row", zebra_stripes=True)
         table.add_columns("Name", "Value", "Bytes")
         yield table
+        framing: DataTable[Text] = DataTable(
+            id="resp-framing", cursor_type="row", zebra_stripes=True
+        )
+        framing.add_columns("Part", "Framing", "Bytes")
+        yield framing
         yield Static("", id="resp-body-info", markup=False)
         yield LinesView(id="resp-body")
 
@@ -87,6 +114,51 @@ class ResponsePanel(Vertical):
         self.query_one("#resp-body-info", Static).update("")
         if exchange is not None and resp is not None:
             self._prepare_body(exchange, self.show_encoded)
+        self.show_framing(exchange, None)
+
+    def show_framing(self, exchange: Exchange | None, field_map: FieldMap | None) -> None:
+        """Fill the framing table (chunks beyond the first 1000 are counted in one row)."""
+        table = self.query_one("#resp-framing", DataTable)
+        table.clear()
+        resp = exchange.response if exchange is not None else None
+        self.frame_rows = framing_rows(resp, field_map) if field_map is not None else []
+        for row in self.frame_rows:
+            where = f"{row.start}-{row.end}" if row.end > row.start else f"at {row.start}"
+            table.add_row(Text(row.part, style="bold"), Text(row.value), Text(where, style="dim"))
+
+    def _span_of(self, table: DataTable[Text], index: int) -> tuple[int, int, str] | None:
+        resp = self.exchange.response if self.exchange is not None else None
+        if resp is None:
+            return None
+        if table.id == "resp-headers" and 0 <= index < len(resp.headers):
+            h = resp.headers[index]
+            return h.start, h.end, f"header {escape_bytes(h.name)}"
+        if table.id == "resp-framing" and 0 <= index < len(self.frame_rows):
+            row = self.frame_rows[index]
+            return row.start, row.end, row.part
+        return None
+
+    @on(DataTable.RowHighlighted, "#resp-headers, #resp-framing")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # Only a person moving the cursor selects: filling the table moves it too.
+        if event.data_table.has_focus:
+            self._post_span(event.data_table, event.cursor_row, jump=False)
+
+    @on(DataTable.RowSelected, "#resp-headers, #resp-framing")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self._post_span(event.data_table, event.cursor_row, jump=True)
+
+    def _post_span(self, table: DataTable[Text], index: int, *, jump: bool) -> None:
+        found = self._span_of(table, index)
+        if found is not None:
+            self.post_message(self.SpanSelected(*found, jump=jump))
+
+    def on_click(self, event: events.Click) -> None:
+        resp = self.exchange.response if self.exchange is not None else None
+        if event.widget is not None and event.widget.id == "resp-status" and resp is not None:
+            s0, s1 = resp.status_line_span
+            if s1 > s0:
+                self.post_message(self.SpanSelected(s0, s1, "status line", jump=True))
 
     def toggle_encoded(self) -> None:
         """Switch between the decoded body and the bytes as they came (content-coding kept)."""
