@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from inspector.model import InputError
@@ -28,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="See what really goes over the wire in HTTP. With no command, opens the "
         "terminal UI: 'inspector' alone starts the built-in test server and fills in a request "
-        "to it; 'inspector URL' fills in that URL.",
-        usage="inspector [URL] | inspector COMMAND ...",
+        "to it; 'inspector URL' fills in that URL. '--collection DIR' shows the .http files of "
+        "DIR in the sidebar (default: requests/ in the user data folder).",
+        usage="inspector [URL] [--collection DIR] | inspector COMMAND ...",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=PROG)
     send_cmd.add_parser(sub)
@@ -47,6 +49,31 @@ def _is_url(word: str) -> bool:
     return "://" in word or "." in word or ":" in word or word.startswith("localhost")
 
 
+def _tui_args(argv: list[str]) -> tuple[str | None, Path | None] | None:
+    """``[URL] [--collection DIR]`` for the TUI, or None when argv is something else.
+
+    Raises:
+        InputError: ``--collection`` without a folder, or a folder that is a file.
+    """
+    rest = list(argv)
+    collection: Path | None = None
+    for i, word in enumerate(rest):
+        if word == "--collection" or word.startswith("--collection="):
+            value = word.partition("=")[2] if "=" in word else None
+            if value is None:
+                if i + 1 >= len(rest):
+                    raise InputError("--collection needs a folder")
+                value = rest.pop(i + 1)
+            rest.pop(i)
+            collection = Path(value)
+            if collection.exists() and not collection.is_dir():
+                raise InputError(f"--collection {value}: not a folder")
+            break
+    if len(rest) > 1 or (rest and not _is_url(rest[0])):
+        return None
+    return (rest[0] if rest else None), collection
+
+
 def run(argv: list[str]) -> int:
     """Run one command line and return its exit status. Never raises."""
     for stream in (sys.stdout, sys.stderr):
@@ -54,10 +81,13 @@ def run(argv: list[str]) -> int:
         if reconfigure is not None:  # a terminal that is not UTF-8 still gets every line
             reconfigure(errors="backslashreplace")
     try:
-        if not argv or _is_url(argv[0]):
-            from inspector.tui.launch import launch  # Textual loads only for the TUI
+        if not argv or argv[0] not in COMMANDS and not argv[0].startswith("-h"):
+            tui_args = _tui_args(argv)
+            if tui_args is not None:
+                from inspector.tui.launch import launch  # Textual loads only for the TUI
 
-            return launch(argv[0] if argv else None)
+                url, collection = tui_args
+                return launch(url, collection=collection)
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:

@@ -22,6 +22,8 @@ from inspector.store.settings import load_settings
 from inspector.wire.serialize import with_default_headers
 
 HISTORY_PREFIX = "history:"
+AUTO_HEADERS_OFF = ("inspector-auto-headers", "off")
+"""The directive of a request saved with automatic headers turned off (the TUI writes it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +113,7 @@ def resolve_file(
             environ=environ,
             allow_hash_mismatch=allow_hash_mismatch,
         )
-        if spec.raw is None:
+        if spec.raw is None and AUTO_HEADERS_OFF not in saved.directives:
             # As in the REST-client tools: Host, Content-Length and the like are added
             # when the file leaves them out (visible in the trace, never hidden).
             spec = with_default_headers(spec)

@@ -136,6 +136,10 @@ def _write_blob(
             pos += len(piece)
 
 
+QUICK_CHECK_MAX = 32 * 1024 * 1024
+"""Files up to this size get a full ``quick_check`` when opened (by default)."""
+
+
 class History:
     """The exchange history. Open it with :meth:`open`; safe to share between threads."""
 
@@ -167,7 +171,7 @@ class History:
         *,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         max_bytes: int = DEFAULT_MAX_BYTES,
-        check: bool = True,
+        check: bool | None = None,
     ) -> History:
         """Open (or create) the history at ``path``.
 
@@ -175,7 +179,11 @@ class History:
             path: The database file; its folder is created if missing.
             max_entries: Top-level entries to keep.
             max_bytes: Stored bytes to keep.
-            check: Run ``PRAGMA quick_check`` (reads the whole file) to find damage.
+            check: Run ``PRAGMA quick_check`` (reads the whole file) to find damage;
+                None (the default) runs it only on a file under 32 MiB, so that
+                opening a big history does not hold up the start of a command
+                or the TUI. Damage that the quick check would have found then
+                surfaces as a HistoryError from the call that meets it.
 
         Returns:
             The history; its ``notice`` is set when a damaged file was set aside.
@@ -185,6 +193,11 @@ class History:
                 or cannot be opened or set aside.
         """
         path = Path(path)
+        if check is None:
+            try:
+                check = path.stat().st_size < QUICK_CHECK_MAX
+            except OSError:
+                check = True
         writer, notice = open_checked(path, check)
         return cls(path, writer, max_entries, max_bytes, notice)
 

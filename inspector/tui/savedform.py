@@ -24,13 +24,11 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
+from inspector.cli.saved import AUTO_HEADERS_OFF
 from inspector.formats.httpfile import SavedRequest
 from inspector.formats.httpvars import Resolver, bytes_of, raise_missing
 from inspector.model import InputError
 from inspector.tui.form import Form
-
-AUTO_HEADERS_OFF = ("inspector-auto-headers", "off")
-"""The directive that keeps a saved request's automatic headers off."""
 
 
 def _shown(text: str) -> tuple[str, bool]:

@@ -235,3 +235,16 @@ def test_module_entry_point_exit_code_for_ci(tmp_path: Path, server: ServerHandl
     cmd = [sys.executable, "-m", "inspector", "replay", f"{path}#get", "--env", "dev", "--diff"]
     runs = [subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60) for _ in "ab"]
     assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr
+
+
+def test_auto_headers_off_directive_sends_only_what_the_file_says(
+    tmp_path: Path, data: Path, server: ServerHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A request saved with automatic headers off gets no Host or User-Agent added."""
+    path = tmp_path / "bare.http"
+    path.write_text(
+        f"### bare\n# @inspector-auto-headers off\nGET {server.url}/anything\nX-Only: 1\n",
+        encoding="utf-8",
+    )
+    assert run(["replay", f"{path}#bare", "--json-out"]) == 0
+    assert _echoed_raw(_json(capsys)) == b"GET /anything HTTP/1.1\r\nX-Only: 1\r\n\r\n"
