@@ -58,11 +58,11 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
         Binding("ctrl+j", "send", "Send", priority=True),
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+t", "toggle_hex", "Text/hex"),
-        Binding("ctrl+f", "search", "Search raw"),
+        Binding("ctrl+f", "search", "Search"),
         Binding("f3", "find_next", "Next", show=False),
         Binding("shift+f3", "find_previous", "Previous", show=False),
-        Binding("ctrl+e", "toggle_encoded", "Encoded body"),
-        Binding("f2", "toggle_builder", "Editor"),
+        Binding("ctrl+e", "toggle_encoded", "Encoded body", show=False),
+        Binding("f2", "toggle_builder", "Editor", show=False),
     ]
 
     def __init__(
@@ -138,7 +138,7 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
             with TabPane("Diff", id="tab-diff"):
                 yield DiffView(id="diff")
         yield Static("ready: ctrl+j sends", id="statusline", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         # The widget tree lives as long as the app: keep it out of full garbage

@@ -61,10 +61,10 @@ class ResponsePanel(Vertical):
 
     DEFAULT_CSS = """
     ResponsePanel #resp-status { height: auto; padding: 0 1; }
-    ResponsePanel #resp-headers { height: auto; max-height: 12; }
-    ResponsePanel #resp-framing { height: auto; max-height: 7; }
+    ResponsePanel #resp-headers { height: auto; max-height: 40%; }
+    ResponsePanel #resp-framing { height: auto; max-height: 25%; }
     ResponsePanel #resp-body-info { height: 1; padding: 0 1; color: $text-muted; }
-    ResponsePanel #resp-body { height: 1fr; }
+    ResponsePanel #resp-body { height: 1fr; min-height: 3; }
     """
 
     class SpanSelected(Message):
