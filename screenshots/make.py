@@ -8,15 +8,20 @@ edited by hand; run it again after changing the UI.
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable, Input, TabbedContent, Tree
 
 from inspector.server import start_server
+from inspector.store.history import History
 from inspector.tui.app import InspectorApp
+from inspector.tui.sidebar import NodeRef, Sidebar
 
 HERE = Path(__file__).resolve().parent
 SIZE = (120, 36)
@@ -31,8 +36,9 @@ async def shoot(
     tab: str = "tab-response",
     keys: tuple[str, ...] = (),
     before: Before | None = None,
+    **app_args: Any,
 ) -> None:
-    app = InspectorApp(url=url)
+    app = InspectorApp(url=url, **app_args)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+j")
         await app.workers.wait_for_complete()
@@ -60,8 +66,66 @@ async def select_chunk(app: InspectorApp, pilot: Pilot[None]) -> None:
     await pilot.press("enter")
 
 
+COLLECTION = """### List the things
+# @name things
+GET {{base}}/json
+Accept: application/json
+
+### Create one
+# @name create
+POST {{base}}/anything/things
+Content-Type: application/json
+Authorization: Bearer {{token}}
+
+{"name": "widget", "size": 3}
+"""
+
+
+def make_collection(folder: Path, base: str) -> Path:
+    """A small collection with a public and a private (secret) environment."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "api.http").write_text(COLLECTION, encoding="utf-8")
+    (folder / "http-client.env.json").write_text(json.dumps({"local": {"base": base}}))
+    (folder / "http-client.private.env.json").write_text(
+        json.dumps({"local": {"token": "s3cr3t-t0ken"}})
+    )
+    return folder
+
+
+async def open_saved(app: InspectorApp, pilot: Pilot[None]) -> None:
+    """Open the second saved request from the sidebar, its template in the editor."""
+    sidebar = app.query_one(Sidebar)
+    sidebar.select(NodeRef("api.http", 1))
+    sidebar.query_one(Tree).focus()
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("ctrl+j")  # sent with {{base}} and {{token}} from the environment
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def fill_history(app: InspectorApp, pilot: Pilot[None]) -> None:
+    """A few more exchanges, then the history screen."""
+    base = app.query_one("#url", Input).value.rsplit("/", 1)[0]
+    for path in ("/status/404", "/json", "/truncated"):
+        app.query_one("#url", Input).value = base + path
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.press("f4")
+    await pilot.pause(0.3)
+
+
 async def main() -> None:
-    with start_server() as srv:
+    with start_server() as srv, tempfile.TemporaryDirectory() as tmp:
+        folder = make_collection(Path(tmp) / "requests", srv.url)
+        with History.open(Path(tmp) / "history.sqlite") as history:
+            await shoot(
+                f"{srv.url}/get", "saved", before=open_saved, collection=folder, history=history
+            )
+            await shoot(f"{srv.url}/get", "history", before=fill_history, history=history)
         await shoot(f"{srv.url}/get?lesson=bytes", "response")
         await shoot(f"{srv.url}/get?lesson=bytes", "raw-text", "tab-raw-bytes", ("f2",))
         await shoot(f"{srv.url}/interim", "raw-hex", "tab-raw-bytes", ("f2", "ctrl+t"))

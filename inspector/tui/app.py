@@ -57,7 +57,7 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
     BINDINGS = [
         Binding("ctrl+j", "send", "Send", priority=True),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+t", "toggle_hex", "Text/hex"),
+        Binding("ctrl+t", "toggle_hex", "Text/hex", show=False),
         Binding("ctrl+f", "search", "Search"),
         Binding("f3", "find_next", "Next", show=False),
         Binding("shift+f3", "find_previous", "Previous", show=False),
@@ -138,7 +138,7 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
             with TabPane("Diff", id="tab-diff"):
                 yield DiffView(id="diff")
         yield Static("ready: ctrl+j sends", id="statusline", markup=False)
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         # The widget tree lives as long as the app: keep it out of full garbage

@@ -74,7 +74,7 @@ class InspectActions(App[None]):
 
     BINDINGS = [
         Binding("ctrl+o", "compare", "Compare"),
-        Binding("ctrl+g", "diff_previous", "Diff prev"),
+        Binding("ctrl+g", "diff_previous", "Diff prev", show=False),
     ]
 
     exchange: Exchange | None

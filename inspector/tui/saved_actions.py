@@ -58,6 +58,8 @@ class SavedActions(App[None]):
     unsaved = False
     """Whether the editor differs from the opened request as saved."""
     _env_problems: tuple[str, ...] = ()
+    _env_chosen = False
+    """Whether the user picked an environment (or none); until then the first one is used."""
 
     def setup_saved(self, root: Path | None) -> None:
         """Use the collection in ``root`` (None: no collection, the sidebar stays hidden)."""
@@ -109,7 +111,9 @@ class SavedActions(App[None]):
         self.environments = envs
         names = envs.names() if envs is not None else []
         if self.environment not in names:
-            self.environment = None
+            # Like Posting and the REST-client tools, start with the first environment,
+            # so that {{variables}} resolve at once; the user's own choice sticks.
+            self.environment = names[0] if names and not self._env_chosen else None
         sidebar = self.query_one(Sidebar)
         sidebar.show_listing(message.listing, names, self.environment)
         sidebar.mark(self._opened_ref(), self.unsaved)
@@ -137,6 +141,7 @@ class SavedActions(App[None]):
     @on(Sidebar.EnvironmentPicked)
     def _environment_picked(self, message: Sidebar.EnvironmentPicked) -> None:
         self.environment = message.name
+        self._env_chosen = True
         self._apply_variables()
         self._say(f"environment: {message.name or 'none'}")
 

@@ -202,8 +202,9 @@ def _env_files(folder: Path, host: str) -> None:
 async def test_environment_fills_variables_and_masks_secrets(
     server: ServerHandle, tmp_path: Path
 ) -> None:
-    """The selected environment fills {{host}}; the Raw tab shows resolved bytes with the
-    secret masked (and read-only) until ctrl+r reveals it; the request sent holds it."""
+    """The first environment is selected at the start; with none, nothing is sent. The
+    selected environment fills {{host}}; the Raw tab shows resolved bytes with the secret
+    masked (and read-only) until ctrl+r reveals it; the request sent holds it."""
     _env_files(tmp_path, server.url.split("://")[1])
     (tmp_path / "env.http").write_text(
         "### secret\nGET http://{{host}}/headers\nAuthorization: Bearer {{token}}\n"
@@ -212,6 +213,11 @@ async def test_environment_fills_variables_and_masks_secrets(
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot)
         await _open(app, pilot, "env.http", 0)
+        # The first environment is selected at the start; the user can choose none.
+        assert app.environment == "dev"
+        app.query_one("#environment", Select).clear()
+        await _settle(app, pilot)
+        assert app.environment is None
         await pilot.press("ctrl+j")
         await _settle(app, pilot)
         assert app.exchange is None  # no environment: nothing sent
