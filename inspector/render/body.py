@@ -8,7 +8,9 @@ from inspector.render.escape import escape_bytes, safe_text
 
 HEX_SUMMARY_BYTES = 64 * 1024
 PRETTY_JSON_LIMIT = 2 * 1024 * 1024
-"""Larger JSON bodies are shown as text: pretty-printing 10 MiB takes seconds."""
+"""Larger JSON bodies are shown as text first: pretty-printing 10 MiB takes seconds."""
+PRETTY_JSON_MAX = 32 * 1024 * 1024
+"""Up to this size a large JSON body is pretty-printed in a second step, after the text."""
 WRAP = 400
 
 
@@ -41,6 +43,24 @@ def hexdump(data: bytes, start: int = 0) -> list[str]:
     return rows
 
 
+def pretty_json_lines(body: bytes) -> list[str] | None:
+    """The body as indented JSON display lines, or None when it is not valid JSON."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    pretty = json.dumps(value, indent=2, ensure_ascii=False)
+    out: list[str] = []
+    for line in pretty.split("\n"):
+        out.extend(_rows(line if line.isascii() else safe_text(line)))
+    return out
+
+
+def looks_like_json(body: bytes, content_type: bytes) -> bool:
+    """Whether a body is worth trying as JSON (by its type, or its first byte)."""
+    return b"json" in content_type.lower() or body.lstrip()[:1] in (b"{", b"[")
+
+
 def body_lines(
     body: bytes, content_type: bytes = b"", total: int | None = None
 ) -> tuple[str, list[str]]:
@@ -59,17 +79,10 @@ def body_lines(
     ct = content_type.lower()
     stripped = body.lstrip()[:1]
     if (b"json" in ct or stripped in (b"{", b"[")) and len(body) <= PRETTY_JSON_LIMIT:
-        try:
-            value = json.loads(body)
-        except ValueError:
-            pass
-        else:
-            pretty = json.dumps(value, indent=2, ensure_ascii=False)
-            out: list[str] = []
-            for line in pretty.split("\n"):
-                out.extend(_rows(line if line.isascii() else safe_text(line)))
-            return "json", out
-    out = []
+        pretty = pretty_json_lines(body)
+        if pretty is not None:
+            return "json", pretty
+    out: list[str] = []
     for raw_line in body.split(b"\n"):
         out.extend(_rows(escape_bytes(raw_line.removesuffix(b"\r"))))
     return "text", out

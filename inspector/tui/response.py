@@ -10,7 +10,15 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from inspector.model import Exchange, ParsedResponse
-from inspector.render.body import HEX_SUMMARY_BYTES, PRETTY_JSON_LIMIT, body_lines, is_binary
+from inspector.render.body import (
+    HEX_SUMMARY_BYTES,
+    PRETTY_JSON_LIMIT,
+    PRETTY_JSON_MAX,
+    body_lines,
+    is_binary,
+    looks_like_json,
+    pretty_json_lines,
+)
 from inspector.render.escape import escape_bytes
 from inspector.render.fieldmap import FieldMap
 from inspector.tui.framing import FrameRow, framing_rows
@@ -66,6 +74,13 @@ class ResponsePanel(Vertical):
     ResponsePanel #resp-body-info { height: 1; padding: 0 1; color: $text-muted; }
     ResponsePanel #resp-body { height: 1fr; min-height: 3; }
     """
+
+    class BodyShown(Message):
+        """The body panel now shows the body as ``kind`` (text first, then json, for a big one)."""
+
+        def __init__(self, kind: str) -> None:
+            super().__init__()
+            self.kind = kind
 
     class SpanSelected(Message):
         """A part of the response was selected: its received bytes ``[start, end)``."""
@@ -189,15 +204,29 @@ class ResponsePanel(Vertical):
         elif codings:
             note = "as received (content-coding kept)"
         kind, lines = body_lines(body, ctype)
-        if kind == "text" and len(body) > PRETTY_JSON_LIMIT and b"json" in ctype.lower():
-            note += ", not pretty-printed (larger than 2 MiB)"
-        info = f"body: {kind}, {len(body)} bytes" + (f", {note.lstrip(', ')}" if note else "")
+        big_json = kind == "text" and len(body) > PRETTY_JSON_LIMIT and looks_like_json(body, ctype)
+        shown = note + (", pretty-printing..." if big_json else "")
+        info = f"body: {kind}, {len(body)} bytes" + (f", {shown.lstrip(', ')}" if shown else "")
         self.app.call_from_thread(self._set_body, exchange, kind, lines, info)
+        if not big_json:
+            return
+        # A big JSON body is on screen as text at once; the pretty form replaces it
+        # when ready (seconds for tens of MiB), unless another exchange came first.
+        pretty = pretty_json_lines(body) if len(body) <= PRETTY_JSON_MAX else None
+        if pretty is None:
+            why = "not valid JSON" if len(body) <= PRETTY_JSON_MAX else "larger than 32 MiB"
+            info = f"body: text, {len(body)} bytes, not pretty-printed ({why})"
+            self.app.call_from_thread(self._set_body, exchange, "text", lines, info)
+            return
+        del lines
+        info = f"body: json, {len(body)} bytes" + (f", {note.lstrip(', ')}" if note else "")
+        self.app.call_from_thread(self._set_body, exchange, "json", pretty, info)
 
     def _set_body(self, exchange: Exchange, kind: str, lines: list[str], info: str) -> None:
         if exchange is not self.exchange:
             return
         self.body_kind = kind
+        self.post_message(self.BodyShown(kind))
         self.query_one("#resp-body-info", Static).update(info)
         self.query_one("#resp-body", LinesView).set_lines(
             lines, highlight_json if kind == "json" else None

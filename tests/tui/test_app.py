@@ -231,24 +231,30 @@ class _BigJson(BaseHTTPRequestHandler):
 
 
 async def test_ten_mib_json_response() -> None:
-    """A ~10 MiB JSON body arrives, is shown whole (as text), and its raw bytes are indexed."""
+    """A ~10 MiB JSON body arrives, is shown whole as text at once, then pretty-printed;
+    its raw bytes are indexed."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _BigJson)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
         app = InspectorApp(url=f"http://127.0.0.1:{httpd.server_address[1]}/")
-        async with app.run_test(size=SIZE) as pilot:
+        seen: list[Message] = []
+        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
             await _send(app, pilot)
             exchange = app.exchange
             assert exchange is not None and exchange.error is None
             assert exchange.response is not None and exchange.response.body_size > 9_000_000
             panel = app.query_one(ResponsePanel)
-            # Above 2 MiB, JSON is shown as escaped text at once, with a note saying why.
-            assert panel.body_kind == "text"
+            # Above 2 MiB, JSON is shown as escaped text at once, then pretty-printed
+            # in the same worker; the pretty lines replace the text when ready.
+            first = [m for m in seen if isinstance(m, ResponsePanel.BodyShown)]
+            assert first and first[0].kind == "text"
+            assert panel.body_kind == "json"
             info = str(app.query_one("#resp-body-info").render())
-            assert "not pretty-printed" in info
+            assert info.startswith("body: json") and "pretty-printing" not in info
             lines = app.query_one(LinesView).lines
-            assert "".join(lines) == _BigJson.body
+            assert lines[:3] == ["[", "  {", '    "id": 0,']
+            assert json.loads("".join(lines)) == json.loads(_BigJson.body)
             app.query_one("#response-tabs").active = "tab-raw-bytes"  # type: ignore[attr-defined]
             await app.workers.wait_for_complete()
             await pilot.pause()
