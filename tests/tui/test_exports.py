@@ -69,12 +69,14 @@ async def test_har_and_raw_exports_are_saved(server: ServerHandle, tmp_path: Pat
         assert isinstance(screen, ExportScreen) and screen.format == "har"
         assert screen.rendered is not None and screen.rendered.caveats  # HAR loses timing
         await pilot.click("#export-save")
-        await pilot.pause()
+        await _settle(app, pilot)
         assert "saved" in str(screen.query_one("#export-result", Static).render())
         screen.query_one("#export-format", Select).value = "sent"
-        await pilot.pause()
+        await _settle(app, pilot)
+        assert screen.format == "sent"
         await pilot.click("#export-save")
-        await pilot.pause()
+        await _settle(app, pilot)
+        assert "sent.bin" in str(screen.query_one("#export-result", Static).render())
     doc = json.loads((tmp_path / "exports" / "exchange.har").read_text())
     entries = doc["log"]["entries"]
     assert doc["log"]["version"] == "1.2" and len(entries) == 1
