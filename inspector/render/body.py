@@ -9,7 +9,7 @@ from inspector.render.escape import escape_bytes, safe_text
 HEX_SUMMARY_BYTES = 64 * 1024
 PRETTY_JSON_LIMIT = 2 * 1024 * 1024
 """Larger JSON bodies are shown as text first: pretty-printing 10 MiB takes seconds."""
-PRETTY_JSON_MAX = 32 * 1024 * 1024
+PRETTY_JSON_MAX = 16 * 1024 * 1024
 """Up to this size a large JSON body is pretty-printed in a second step, after the text."""
 WRAP = 400
 

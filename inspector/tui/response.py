@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -58,6 +60,10 @@ def header_rows(resp: ParsedResponse) -> list[tuple[Text, Text, Text]]:
         )
         for h in resp.headers
     ]
+
+
+PAINT_FIRST = 0.25
+"""Seconds the body worker waits, after handing over the text, before pretty-printing."""
 
 
 class ResponsePanel(Vertical):
@@ -212,9 +218,13 @@ class ResponsePanel(Vertical):
             return
         # A big JSON body is on screen as text at once; the pretty form replaces it
         # when ready (seconds for tens of MiB), unless another exchange came first.
+        # json.loads holds the GIL throughout: first let the text's frame be painted.
+        time.sleep(PAINT_FIRST)
+        if exchange is not self.exchange:
+            return
         pretty = pretty_json_lines(body) if len(body) <= PRETTY_JSON_MAX else None
         if pretty is None:
-            why = "not valid JSON" if len(body) <= PRETTY_JSON_MAX else "larger than 32 MiB"
+            why = "not valid JSON" if len(body) <= PRETTY_JSON_MAX else "larger than 16 MiB"
             info = f"body: text, {len(body)} bytes, not pretty-printed ({why})"
             self.app.call_from_thread(self._set_body, exchange, "text", lines, info)
             return
