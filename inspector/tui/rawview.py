@@ -13,6 +13,8 @@ and a byte cursor (keys in :mod:`inspector.tui.rawcursor`); each cursor move pos
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,6 +28,7 @@ from textual.worker import get_current_worker
 from inspector.model import EventKind, Transcript
 from inspector.render.escape import escape_bytes
 from inspector.render.fieldmap import FieldMap
+from inspector.render.mask import masked
 from inspector.render.rawlayout import Mode, RawLayout, Row
 from inspector.tui.rawcursor import CursorView
 from inspector.tui.rawdecor import (
@@ -73,6 +76,7 @@ class RawView(CursorView, can_focus=True):
         self._match: tuple[EventKind, int, int] | None = None
         self._source_version = 0
         self._anomaly_index: AnomalyIndex | None = None
+        self._masks: tuple[bytes, ...] = ()
 
     # ------------------------------------------------------------------ data
     def show(self, transcript: Transcript | None) -> None:
@@ -216,6 +220,13 @@ class RawView(CursorView, can_focus=True):
         self.post_message(self.CursorMoved(direction, offset))
 
     # ------------------------------------------------------------- rendering
+    def set_masks(self, secrets: Sequence[bytes]) -> None:
+        """Draw these byte strings as ``*`` wherever they appear (secrets not revealed)."""
+        masks = tuple(sorted({m for m in secrets if m}, key=len, reverse=True))
+        if masks != self._masks:
+            self._masks = masks
+            self._redraw()
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = y + scroll_y
@@ -260,6 +271,8 @@ class RawView(CursorView, can_focus=True):
         recv = kind is EventKind.RECV
         stream = tr.received if recv else tr.sent
         data = stream.read(row.start, row.end)
+        if self._masks:
+            data = masked(stream.read, row.start, row.end, data, self._masks)
         match, cursor = self._match, self._cursor
         decor = Decor(
             span=self._span if recv else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from rich.text import Text
 from textual import events, on, work
@@ -23,6 +24,7 @@ from inspector.render.body import (
 )
 from inspector.render.escape import escape_bytes
 from inspector.render.fieldmap import FieldMap
+from inspector.store.env import mask
 from inspector.tui.framing import FrameRow, framing_rows
 from inspector.tui.lines import LinesView, highlight_json
 from inspector.wire.decode import decode_content
@@ -62,6 +64,8 @@ def header_rows(resp: ParsedResponse) -> list[tuple[Text, Text, Text]]:
     ]
 
 
+MIN_MASK = 3
+"""Shorter secret values are not masked: hiding every ``1`` on screen hides nothing."""
 PAINT_FIRST = 0.25
 """Seconds the body worker waits, after handing over the text, before pretty-printing."""
 
@@ -107,6 +111,7 @@ class ResponsePanel(Vertical):
         self.body_kind = "empty"
         self.frame_rows: list[FrameRow] = []
         """The framing table's rows and their byte ranges."""
+        self._masks: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(status_text(None), id="resp-status", markup=False)
@@ -121,6 +126,14 @@ class ResponsePanel(Vertical):
         yield Static("", id="resp-body-info", markup=False)
         yield LinesView(id="resp-body")
 
+    def set_masks(self, secrets: Mapping[str, str]) -> None:
+        """Draw these secret values as ``••••`` in the headers and the body, until revealed."""
+        masks = {k: v for k, v in secrets.items() if len(v) >= MIN_MASK}
+        if masks != self._masks:
+            self._masks = masks
+            if self.exchange is not None:
+                self.show(self.exchange)
+
     def show(self, exchange: Exchange | None) -> None:
         """Display an exchange (its body is prepared in a worker)."""
         self.exchange = exchange
@@ -129,8 +142,10 @@ class ResponsePanel(Vertical):
         table.clear()
         resp = exchange.response if exchange is not None else None
         if resp is not None:
-            for row in header_rows(resp):
-                table.add_row(*row)
+            for name, value, span in header_rows(resp):
+                if self._masks:
+                    value = Text(mask(value.plain, self._masks))
+                table.add_row(name, value, span)
         self.query_one("#resp-body", LinesView).set_lines([])
         self.query_one("#resp-body-info", Static).update("")
         if exchange is not None and resp is not None:
@@ -237,6 +252,8 @@ class ResponsePanel(Vertical):
             return
         self.body_kind = kind
         self.post_message(self.BodyShown(kind))
+        if self._masks:
+            lines = [mask(line, self._masks) for line in lines]
         self.query_one("#resp-body-info", Static).update(info)
         self.query_one("#resp-body", LinesView).set_lines(
             lines, highlight_json if kind == "json" else None

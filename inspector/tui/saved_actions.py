@@ -33,6 +33,8 @@ from inspector.tui.builder import RequestBuilder
 from inspector.tui.collection_ops import Opened
 from inspector.tui.dialogs import ChoiceScreen, PromptScreen
 from inspector.tui.messages import CollectionScanned
+from inspector.tui.rawview import RawView
+from inspector.tui.response import MIN_MASK, ResponsePanel
 from inspector.tui.savedform import form_from_saved, saved_from_form
 from inspector.tui.sidebar import UNSAVED, NodeRef, Sidebar
 
@@ -137,6 +139,7 @@ class SavedActions(App[None]):
         if self.opened is not None:
             values.update(self.opened.variables)  # file variables win, as in VS Code
         self._builder.set_variables(values, secrets)
+        self._mask_on_screen()
 
     @on(Sidebar.EnvironmentPicked)
     def _environment_picked(self, message: Sidebar.EnvironmentPicked) -> None:
@@ -149,7 +152,16 @@ class SavedActions(App[None]):
         """Show or mask secret values in the editor's Raw tab."""
         builder = self._builder
         builder.set_reveal(not builder.reveal)
+        self._mask_on_screen()
         self._say("secrets shown" if builder.reveal else "secrets masked")
+
+    def _mask_on_screen(self) -> None:
+        """Secret values show as masks in the raw and parsed panels too, until revealed."""
+        builder = self._builder
+        secrets = {} if builder.reveal else builder.secrets
+        shown = {k: v for k, v in secrets.items() if len(v) >= MIN_MASK}
+        self.query_one(ResponsePanel).set_masks(shown)
+        self.query_one(RawView).set_masks([v.encode("utf-8") for v in shown.values()])
 
     def action_toggle_sidebar(self) -> None:
         """Show or hide the saved requests."""

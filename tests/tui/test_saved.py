@@ -374,3 +374,37 @@ async def test_without_a_collection_saving_is_off(server: ServerHandle) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "saving is off" in str(app.query_one("#statusline").render())
+
+
+async def test_secrets_are_masked_in_the_raw_and_parsed_panels_until_revealed(
+    server: ServerHandle, tmp_path: Path
+) -> None:
+    """A secret sent (and echoed back by /anything) never shows on screen: the raw panel
+    draws its bytes as '*', the parsed body as the mask; ctrl+r shows them everywhere."""
+    from inspector.tui.lines import LinesView
+    from inspector.tui.rawview import RawView
+
+    _env_files(tmp_path, server.url.split("://")[1])
+    (tmp_path / "echo.http").write_text(
+        "### echo\nGET http://{{host}}/anything\nAuthorization: Bearer {{token}}\n"
+    )
+    app = InspectorApp(collection=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        await _open(app, pilot, "echo.http", 0)
+        await pilot.press("ctrl+j")
+        await _settle(app, pilot)
+        assert app.exchange is not None and b"s3cr3t" in app.exchange.transcript.sent.read()
+        raw = app.query_one(RawView)
+
+        def raw_text() -> str:
+            return "\n".join(raw.row_text(i).plain for i in range(raw.virtual_size.height))
+
+        def body_text() -> str:
+            return "\n".join(app.query_one("#resp-body", LinesView).lines)
+
+        assert "s3cr3t" not in raw_text() and "Bearer ******" in raw_text()
+        assert "s3cr3t" not in body_text() and "Bearer ••••" in body_text()
+        await pilot.press("ctrl+r")
+        await _settle(app, pilot)
+        assert "Bearer s3cr3t" in raw_text() and "Bearer s3cr3t" in body_text()
