@@ -58,6 +58,7 @@ class RawLayout:
         self.transcript = transcript
         self.mode = mode
         self._lock = threading.Lock()
+        self._extending = threading.Lock()  # one extender at a time; others return at once
         self._events: list[Event] = []
         self._first_row = array("q")  # row number of each event's header row
         self._rows = 0
@@ -80,9 +81,21 @@ class RawLayout:
     def extend(self, budget: int = 4 * 1024 * 1024) -> bool:
         """Index more of the transcript, scanning at most about ``budget`` bytes.
 
+        Any thread may call it; while one is extending, a call from another
+        returns False at once instead of waiting (the UI thread never blocks on
+        a background indexer).
+
         Returns:
             True when everything recorded so far is indexed.
         """
+        if not self._extending.acquire(blocking=False):
+            return False
+        try:
+            return self._extend(budget)
+        finally:
+            self._extending.release()
+
+    def _extend(self, budget: int) -> bool:
         base = self._pending
         events = self.transcript.events_since(base)
         while self._pending - base < len(events):

@@ -13,6 +13,7 @@ and a byte cursor (keys in :mod:`inspector.tui.rawcursor`); each cursor move pos
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from rich.segment import Segment
@@ -46,6 +47,12 @@ LABEL_ROOM = 160
 """Extra columns for the labels drawn after a row's bytes."""
 
 
+UI_BUDGET = 256 * 1024
+"""Bytes of text-mode indexing done on the UI thread per call (a few milliseconds)."""
+WORKER_BUDGET = 1024 * 1024
+"""Bytes the indexing worker scans between yields (a cancelled worker stops this soon)."""
+
+
 class RawView(CursorView, can_focus=True):
     """Scrollable view of a transcript's bytes in text or hex mode, with a byte cursor."""
 
@@ -77,6 +84,9 @@ class RawView(CursorView, can_focus=True):
         self._source_version = 0
         self._anomaly_index: AnomalyIndex | None = None
         self._masks: tuple[bytes, ...] = ()
+        self._layouts: dict[Mode, RawLayout] = {}
+        self._layouts_of: Transcript | None = None
+        self._indexing: RawLayout | None = None
 
     # ------------------------------------------------------------------ data
     def show(self, transcript: Transcript | None) -> None:
@@ -123,33 +133,61 @@ class RawView(CursorView, can_focus=True):
         self._cache.clear()
         if self._transcript is None:
             self._layout = None
+            self._layouts = {}
             self.virtual_size = Size(0, 0)
             self.refresh()
             return
-        self._layout = RawLayout(self._transcript, self.mode)
-        if self._layout.extend(budget=1024 * 1024):
-            self._update_size()
-        else:
-            self._update_size()
-            self._index(self._layout, self._source_version)
+        if self._layouts_of is not self._transcript:
+            self._layouts, self._layouts_of = {}, self._transcript
+        # Each mode's layout is kept for the transcript shown: switching text <-> hex
+        # goes on from where its indexing stopped instead of starting over.
+        layout = self._layouts.get(self.mode)
+        if layout is None:
+            layout = self._layouts[self.mode] = RawLayout(self._transcript, self.mode)
+        self._layout = layout
+        done = layout.extend(budget=UI_BUDGET)
+        self._update_size()
+        if not done:
+            self._index(layout, self._source_version)
 
     @work(thread=True, exclusive=True, group="scan")
     def _index(self, layout: RawLayout, version: int) -> None:
         worker = get_current_worker()
-        while not worker.is_cancelled and version == self._source_version:
-            done = layout.extend(budget=8 * 1024 * 1024)
-            self.post_message(self.Indexed())
-            if done:
-                break
+        self._indexing = layout
+        try:
+            while not worker.is_cancelled and version == self._source_version:
+                rows = layout.rows
+                done = layout.extend(budget=WORKER_BUDGET)
+                if done:
+                    self.post_message(self.Indexed())
+                    break
+                if layout.rows == rows:
+                    time.sleep(0.005)  # another thread is extending it: wait, do not spin
+                    continue
+                self.post_message(self.Indexed())
+                time.sleep(0)  # hand the GIL to the UI thread between batches
+        finally:
+            if self._indexing is layout:
+                self._indexing = None
 
     def on_raw_view_indexed(self, _: Indexed) -> None:
         self._update_size()
         self._try_reveal()
 
     def refresh_live(self) -> None:
-        """Index events recorded since the last call (while an exchange is running)."""
-        if self._layout is not None and self._layout.extend(budget=1024 * 1024):
+        """Index events recorded since the last call (while an exchange is running).
+
+        A little on the UI thread; what is left goes to the indexing worker.
+        """
+        layout = self._layout
+        if layout is None:
+            return
+        rows = layout.rows
+        done = layout.extend(budget=UI_BUDGET)
+        if layout.rows != rows:
             self._update_size()
+        if not done and self._indexing is not layout:
+            self._index(layout, self._source_version)
 
     def _update_size(self) -> None:
         rows = self._layout.rows if self._layout else 0
