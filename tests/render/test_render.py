@@ -97,3 +97,19 @@ def test_body_lines_binary_gets_a_hex_summary() -> None:
     kind, lines = body_lines(body)
     assert kind == "binary" and lines[0].startswith("00000000  00 01 02")
     assert lines[-1].startswith("...")
+
+
+def test_extend_never_waits_for_another_extender() -> None:
+    """While one thread extends a layout, a call from another returns False at once (the
+    UI thread never blocks behind the indexing worker); afterwards it goes on normally."""
+    tr = Transcript()
+    tr.record_recv(b"line\n" * 1000, t=1.0)
+    layout = RawLayout(tr, Mode.TEXT)
+    layout._extending.acquire()  # another thread is in the middle of extend()
+    try:
+        assert layout.extend(budget=1 << 20) is False
+        assert layout.rows == 0
+    finally:
+        layout._extending.release()
+    assert layout.extend(budget=1 << 20) is True
+    assert layout.rows == 1 + 1000

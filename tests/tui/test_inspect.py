@@ -395,3 +395,21 @@ async def test_inspection_commands_in_palette(server: ServerHandle) -> None:
             "Send",
         ):
             assert title in titles
+
+
+async def test_toggling_text_and_hex_keeps_each_modes_index(server: ServerHandle) -> None:
+    """ctrl+t twice comes back to the same text index (resumed, not rebuilt from zero)."""
+    app = InspectorApp(url=f"{server.url}/get")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        raw = app.query_one(RawView)
+        text_layout = raw._layout
+        assert raw.mode is Mode.TEXT and text_layout is not None
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert raw.mode is Mode.HEX and raw._layout is not text_layout
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert raw.mode is Mode.TEXT and raw._layout is text_layout
