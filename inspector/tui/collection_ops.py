@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from inspector.formats.curl import looks_like_curl, parse_curl
-from inspector.formats.har import har_to_specs
 from inspector.formats.httpfile import (
     HttpFile,
     SavedRequest,
@@ -148,6 +147,8 @@ def import_file(collection: Collection, path: Path) -> tuple[str, int]:
         count = len(parse_http_file(text, str(path)).requests)
     else:
         if lower.endswith((".har", ".json")):
+            from inspector.formats.har import har_to_specs  # loaded on first import only
+
             specs = har_to_specs(data)
         else:
             command = data.decode("utf-8", "replace")

@@ -14,17 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from inspector.formats.code import PythonTarget, to_python
-from inspector.formats.curl import to_curl
-from inspector.formats.har import exchanges_to_har
-from inspector.formats.har_losses import har_losses, sent_bytes
 from inspector.model import Exchange, InputError, RequestSpec
 from inspector.render.editable import bytes_to_editable
 from inspector.render.escape import safe_text
@@ -54,6 +50,9 @@ _FILES = {
     "sent": "sent.bin",
     "received": "received.bin",
 }
+if TYPE_CHECKING:
+    from inspector.formats.code import PythonTarget
+
 _TARGETS: dict[str, PythonTarget] = {
     "socket": "socket",
     "http.client": "http.client",
@@ -106,6 +105,12 @@ class ExportActions(App[None]):
             return self.exchange.spec if self.exchange is not None else None
 
     def render_export(self, fmt: str, include_secrets: bool) -> Rendered:
+        # The exporters load on first use: they are not needed for the first frame.
+        from inspector.formats.code import to_python
+        from inspector.formats.curl import to_curl
+        from inspector.formats.har import exchanges_to_har
+        from inspector.formats.har_losses import har_losses, sent_bytes
+
         """One format's output (pure work on the shown request and exchange)."""
         secrets = {} if include_secrets else self.query_one(RequestBuilder).secrets
         redactor = Redactor(secrets)
