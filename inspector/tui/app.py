@@ -34,6 +34,7 @@ from inspector.tui.rawview import RawView
 from inspector.tui.response import ResponsePanel
 from inspector.tui.sidebar import Sidebar
 from inspector.tui.timingview import TimingView
+from inspector.tui.transcripts import release
 
 
 def _size(n: float) -> str:
@@ -202,7 +203,7 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
     def _finished(self, message: ExchangeFinished) -> None:
         exchange = message.exchange
         if exchange.transcript is not self._live:
-            exchange.transcript.close()  # a cancelled, superseded exchange
+            release(exchange.transcript)  # a cancelled, superseded exchange
             return
         self._live = None
         self._cancel = None

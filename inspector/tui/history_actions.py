@@ -28,7 +28,8 @@ from inspector.net import SendOptions, write_plan
 from inspector.store.history import History, HistoryError
 from inspector.tui.builder import RequestBuilder
 from inspector.tui.historyview import PAGE, HistoryScreen
-from inspector.tui.messages import HistoryListed, HistoryLoaded, HistoryStored
+from inspector.tui.messages import ComparisonFinished, HistoryListed, HistoryLoaded, HistoryStored
+from inspector.tui.transcripts import pin, unpin
 
 REPLAYS = {
     "spec": "replay",
@@ -107,6 +108,10 @@ class HistoryActions(App[None]):
     def remember(self, exchange: Exchange) -> None:
         """Add a finished exchange (and its comparisons) to the history, in a worker."""
         if self.history is not None:
+            # Pinned before the worker starts: the app may release the exchange (show
+            # another one) while its bytes are still being copied into the database.
+            for ex in (exchange, *exchange.comparisons):
+                pin(ex.transcript)
             self._store(self.history, exchange)
 
     @work(thread=True, group="history")
@@ -116,7 +121,16 @@ class HistoryActions(App[None]):
         except HistoryError as exc:
             self.post_message(HistoryStored(None, str(exc)))
             return
+        finally:
+            for ex in (exchange, *exchange.comparisons):
+                unpin(ex.transcript)
         self.post_message(HistoryStored(entry))
+
+    @on(ComparisonFinished)
+    def _store_comparison(self, message: ComparisonFinished) -> None:
+        """A comparison is kept too: our exchange, with the other engines as its comparisons."""
+        ours, *others = message.exchanges
+        self.remember(replace(ours, comparisons=tuple(others)))
 
     @on(HistoryStored)
     def _stored(self, message: HistoryStored) -> None:

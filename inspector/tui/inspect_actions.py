@@ -34,6 +34,7 @@ from inspector.tui.messages import ComparisonFinished, DiffFinished
 from inspector.tui.rawview import RawView
 from inspector.tui.response import ResponsePanel
 from inspector.tui.timingview import TimingView
+from inspector.tui.transcripts import release
 
 CURSOR_HINT = "move the cursor (arrows, click) to see which field a byte belongs to"
 
@@ -126,7 +127,7 @@ class InspectActions(App[None]):
         pair = self.query_one(DiffView).pair or ()
         if old is not None and old is not new and old is not current:
             if not any(old is x for x in pair):
-                old.transcript.close()
+                release(old.transcript)
         self.previous_exchange = current
 
     def show_inspection(self, exchange: Exchange) -> None:
@@ -187,14 +188,14 @@ class InspectActions(App[None]):
         structural = diff(ours, exchanges[1:], structural=True)
         if get_current_worker().is_cancelled:  # superseded by a newer comparison
             for ex in exchanges:
-                ex.transcript.close()
+                release(ex.transcript)
             return
         self.post_message(ComparisonFinished(exchanges, byte_diff, structural))
 
     @on(ComparisonFinished)
     def _compared_done(self, message: ComparisonFinished) -> None:
         for ex in self._compared:
-            ex.transcript.close()
+            release(ex.transcript)
         self._compared = message.exchanges
         self.query_one(CompareView).show(message.exchanges, message.byte_diff, message.structural)
         differs = "engines differ" if message.byte_diff.differs else "no differences"

@@ -204,3 +204,40 @@ async def test_damaged_history_is_reported_at_start(tmp_path: Path) -> None:
             assert history.notice in str(app.query_one("#statusline").render())
     kept = [p for p in tmp_path.iterdir() if p.name != "history.sqlite"]
     assert any(p.read_bytes().startswith(b"this is not a database") for p in kept)
+
+
+async def test_a_comparison_is_kept_with_its_engines(
+    server: ServerHandle, history: History
+) -> None:
+    """ctrl+o: the comparison lands in the history as one entry carrying http.client and
+    httpx, and loads back with their transcripts."""
+    app = InspectorApp(url=f"{server.url}/json", history=history)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        for _ in range(4):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    [entry] = history.list()
+    assert entry.comparison_count == 2
+    loaded = history.load(entry.id)
+    assert [c.engine for c in loaded.comparisons] == ["http.client", "httpx"]
+    assert all(len(c.transcript.sent) > 0 for c in loaded.comparisons)
+
+
+def test_a_released_transcript_stays_open_while_pinned() -> None:
+    """release() while a worker holds a pin defers the close to the last unpin, so a
+    spilled transcript is never freed under the history writer."""
+    from inspector.model import Transcript
+    from inspector.tui.transcripts import pin, release, unpin
+
+    tr = Transcript(spill_threshold=8)
+    tr.record_recv(b"0123456789abcdef", t=1.0)  # past the threshold: in a temporary file
+    assert tr.received.spilled
+    pin(tr)
+    pin(tr)
+    release(tr)
+    assert tr.received.read() == b"0123456789abcdef"  # still readable
+    unpin(tr)
+    assert tr.received.read() == b"0123456789abcdef"
+    unpin(tr)
+    assert tr.received.read() == b""  # closed with the last pin
