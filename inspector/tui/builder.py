@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import (
@@ -35,10 +35,10 @@ from inspector.tui.form import (
     url_with_query,
     validate_url,
 )
+from inspector.tui.headers_editor import HeadersEditor
+from inspector.tui.safefields import SafeInput
 from inspector.tui.savedform import resolve_form, resolve_text
 from inspector.wire.serialize import update_content_length
-
-HEADERS_HELP = "# One header per line, 'Name: value'. A line starting with # is not sent."
 
 
 class UrlInput(Input):
@@ -93,7 +93,7 @@ class RequestBuilder(Vertical):
             with TabPane("Query", id="tab-query"):
                 yield TextArea(query_lines(f.url), id="query", soft_wrap=False)
             with TabPane("Headers", id="tab-headers"):
-                yield TextArea(f.headers or HEADERS_HELP, id="headers", soft_wrap=False)
+                yield HeadersEditor(f.headers, id="headers")
             with TabPane("Body", id="tab-body"):
                 yield Select(
                     [(k, k) for k in BODY_KINDS],
@@ -120,7 +120,8 @@ class RequestBuilder(Vertical):
                 yield Input(
                     f.auth_token, id="auth-token", placeholder="token (bearer)", password=True
                 )
-            with TabPane("Options", id="tab-options"):
+            with TabPane("Options", id="tab-options"), VerticalScroll(id="options"):
+                # Scrolls: at 80x24 the tab shows about one field.
                 yield Input("10", id="connect-timeout", placeholder="connect timeout (s)")
                 yield Input("30", id="read-timeout", placeholder="read timeout (s)")
                 yield Checkbox("HTTP/1.0", f.http10, id="http10")
@@ -130,6 +131,14 @@ class RequestBuilder(Vertical):
                     f.auto_headers,
                     id="auto-headers",
                 )
+                target = SafeInput(  # a saved target may hold any bytes
+                    f.request_target,
+                    id="request-target",
+                    placeholder="request target: empty = from the URL; * or an absolute URL",
+                    tooltip="sent on the request line instead of the URL's path and query",
+                )
+                target.border_title = "Request target"  # stays when the field holds a value
+                yield target
             with TabPane("Raw", id="tab-raw"):
                 yield Static(
                     "form mode: these are the exact bytes the form will send",
@@ -160,7 +169,7 @@ class RequestBuilder(Vertical):
         return Form(
             method=text("method"),
             url=text("url"),
-            headers=area("headers"),
+            headers=self.query_one(HeadersEditor).text,
             body_kind=select("body-kind"),
             body=area("body"),
             body_file=text("body-file"),
@@ -170,6 +179,7 @@ class RequestBuilder(Vertical):
             auth_token=text("auth-token"),
             http10=self.query_one("#http10", Checkbox).value,
             auto_headers=self.query_one("#auto-headers", Checkbox).value,
+            request_target=text("request-target"),
         )
 
     def options(self) -> SendOptions:
@@ -209,6 +219,9 @@ class RequestBuilder(Vertical):
             raw = editable_to_bytes(self._raw_source)
             spec = RequestSpec(url=url, raw=raw)
         else:
+            problem = self.query_one(HeadersEditor).problem()
+            if problem:
+                raise InputError(problem)
             spec = build_spec(resolve_form(self.form(), self.variables))
         if self.request_name:
             spec = replace(spec, meta={"name": self.request_name})
@@ -220,7 +233,7 @@ class RequestBuilder(Vertical):
         self.query_one("#method", Input).value = form.method
         self._set_input("url", form.url)
         self._set_area("query", query_lines(form.url))
-        self._set_area("headers", form.headers)
+        self.query_one(HeadersEditor).load(form.headers)
         self.query_one("#body-kind", Select).value = form.body_kind
         self._set_area("body", form.body)
         self.query_one("#body-file", Input).value = form.body_file
@@ -229,6 +242,7 @@ class RequestBuilder(Vertical):
             self.query_one(f"#{wid}", Input).value = getattr(form, wid.replace("-", "_"))
         self.query_one("#http10", Checkbox).value = form.http10
         self.query_one("#auto-headers", Checkbox).value = form.auto_headers
+        self.query_one("#request-target", Input).value = form.request_target
         self.query_one("#verify", Checkbox).value = verify
         self._sync_raw()
 
@@ -345,7 +359,7 @@ class RequestBuilder(Vertical):
             self._set_raw_mode(True)
         self.post_message(self.Changed())
 
-    @on(TextArea.Changed, "#headers")
+    @on(HeadersEditor.Changed)
     @on(TextArea.Changed, "#body")
     @on(Input.Changed)
     @on(Select.Changed)

@@ -2,7 +2,8 @@
 
 Query and header rows are lines of text: ``name=value`` and ``Name: value``;
 a line starting with ``#`` is a disabled row, kept but not sent. Original case
-and order are kept.
+and order are kept. The Headers tab edits rows (:func:`header_rows`,
+:func:`header_text` convert) and the form keeps their text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import base64
 import functools
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
@@ -39,6 +41,12 @@ class Form:
     auth_token: str = ""
     http10: bool = False
     auto_headers: bool = True
+    request_target: str = ""
+    """Sent instead of the target derived from the URL (``*``, absolute-form); empty: none."""
+
+
+HeaderRow = tuple[bool, str, str]
+"""One row of the Headers tab: sent or not, name, value."""
 
 
 def _active(text: str) -> list[str]:
@@ -91,6 +99,47 @@ def parse_headers(text: str) -> list[tuple[bytes, bytes]]:
             raise InputError(f"header line {line!r} has no colon")
         pairs.append((name.strip().encode("utf-8"), value.strip().encode("utf-8")))
     return pairs
+
+
+def header_rows(text: str) -> list[HeaderRow]:
+    """Header lines as rows (blank lines dropped), names and values stripped.
+
+    Raises:
+        InputError: a line that is not a header: no colon (a comment, say), which
+            a row cannot hold.
+    """
+    rows = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        enabled = not stripped.startswith("#")
+        name, sep, value = (stripped if enabled else stripped[1:]).partition(":")
+        if not sep:
+            raise InputError(f"header line {line!r} has no colon")
+        rows.append((enabled, name.strip(), value.strip()))
+    return rows
+
+
+def header_text(rows: Iterable[HeaderRow]) -> str:
+    """Rows as header lines; a disabled row is commented out, an empty one left out."""
+    lines = []
+    for enabled, name, value in rows:
+        name, value = name.strip(), value.strip()
+        if name or value:
+            line = f"{name}: {value}".rstrip()
+            lines.append(line if enabled else f"# {line}")
+    return "\n".join(lines)
+
+
+def header_name_problem(name: str) -> str | None:
+    """Why a row's name cannot be kept as a header line, or None."""
+    name = name.strip()
+    if ":" in name:
+        return f"the header name {name!r} holds a colon"
+    if name.startswith("#"):
+        return f"the header name {name!r} starts with #, which marks a disabled header"
+    return None
 
 
 @functools.lru_cache(maxsize=4)
@@ -164,6 +213,7 @@ def build_spec(form: Form) -> RequestSpec:
         http_version=b"HTTP/1.0" if form.http10 else b"HTTP/1.1",
         headers=tuple(headers),
         body=body,
+        request_target=form.request_target.strip().encode("utf-8") or None,
     )
     return with_default_headers(spec) if form.auto_headers else spec
 
@@ -186,4 +236,5 @@ def form_from_spec(spec: RequestSpec, insecure: bool = False) -> Form:
         body_kind=kind,
         body=spec.body.decode("utf-8", "replace"),
         http10=spec.http_version == b"HTTP/1.0",
+        request_target=(spec.request_target or b"").decode("utf-8", "replace"),
     )

@@ -69,12 +69,11 @@ def form_from_saved(saved: SavedRequest, base_dir: Path | None = None) -> tuple[
         lossy = lossy or lost
     method, lost_m = _shown(saved.method)
     url, lost_u = _shown(saved.url)
-    if lossy or lost_m or lost_u:
+    target, lost_t = _shown(saved.request_target or "")
+    if lossy or lost_m or lost_u or lost_t:
         notes.append("bytes that are not UTF-8 are shown as U+FFFD")
     if saved.http_version not in ("HTTP/1.1", "HTTP/1.0"):
         notes.append(f"{saved.http_version} is sent as HTTP/1.1 by the editor")
-    if saved.request_target is not None:
-        notes.append("the request-target override is kept in the file but not sent by the editor")
     form = Form(
         method=method,
         url=url,
@@ -84,6 +83,7 @@ def form_from_saved(saved: SavedRequest, base_dir: Path | None = None) -> tuple[
         body_file=body_file,
         http10=saved.http_version == "HTTP/1.0",
         auto_headers=AUTO_HEADERS_OFF not in saved.directives,
+        request_target=target,
     )
     return form, notes
 
@@ -133,7 +133,7 @@ def saved_from_form(
         form: The builder's fields.
         name: The request's name.
         base: The request this form was opened from: its title, comments,
-            directives, response handlers and request-target are kept.
+            directives and response handlers are kept.
         base_dir: The ``.http`` file's folder, for body file paths.
 
     Raises:
@@ -175,7 +175,7 @@ def saved_from_form(
         headers=tuple(headers),
         body=body,
         body_file=body_file,
-        request_target=base.request_target if base else None,
+        request_target=form.request_target.strip() or None,
         comments=base.comments if base else (),
         directives=directives,
         handlers=base.handlers if base else "",
@@ -196,7 +196,7 @@ def resolve_form(
         InputError: undefined variables (all named on one line), or a loop.
     """
     fields = [form.method, form.url, form.headers, form.body, form.body_file, form.auth_user]
-    fields += [form.auth_password, form.auth_token]
+    fields += [form.auth_password, form.auth_token, form.request_target]
     if not any("{{" in f for f in fields):
         return form
     fill = Resolver(variables, environ)
@@ -215,6 +215,7 @@ def resolve_form(
         auth_user=fill.text(form.auth_user),
         auth_password=fill.text(form.auth_password),
         auth_token=fill.text(form.auth_token),
+        request_target=fill.text(form.request_target),
     )
     raise_missing(fill.missing)
     return resolved

@@ -21,6 +21,7 @@ from inspector.render.rawlayout import Mode
 from inspector.server import ServerHandle, start_server
 from inspector.tui.app import InspectorApp
 from inspector.tui.builder import RequestBuilder, UrlInput
+from inspector.tui.headers_editor import HeadersEditor
 from inspector.tui.lines import LinesView
 from inspector.tui.messages import ExchangeFinished
 from inspector.tui.rawview import RawView
@@ -178,7 +179,8 @@ async def test_curl_paste_fills_the_builder(server: ServerHandle) -> None:
         await pilot.pause()
         assert app.query_one("#method", Input).value == "PUT"
         assert app.query_one("#url", Input).value == f"{server.url}/put"
-        assert "X-From: curl" in app.query_one("#headers", TextArea).text
+        editor = app.query_one("#headers", HeadersEditor)
+        assert (True, "X-From", "curl") in [row.row for row in editor.rows]
         await _send(app, pilot)
         sent = app.exchange.transcript.sent.read() if app.exchange else b""
         assert sent.startswith(b"PUT /put HTTP/1.1") and sent.endswith(b"\r\n\r\nhello")

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from inspector.model import InputError
-from inspector.tui.form import Form, build_spec, query_lines, url_with_query
+from inspector.tui.form import (
+    Form,
+    build_spec,
+    header_name_problem,
+    header_rows,
+    header_text,
+    query_lines,
+    url_with_query,
+)
 
 
 def test_query_and_url_stay_in_step() -> None:
@@ -60,3 +68,25 @@ def test_bad_fields_are_one_line_errors(form: Form, message: str) -> None:
     """Each unusable field gives an InputError saying what is wrong."""
     with pytest.raises(InputError, match=message):
         build_spec(form)
+
+
+def test_header_rows_and_text_convert_both_ways() -> None:
+    """Issue 6: header lines become rows (disabled ones kept, case kept) and back; empty
+    rows are left out; a line a row cannot hold (no colon) is refused."""
+    text = "X-A: 1\n\n  # x-Off :  no \nx-b:2: 3\nEmpty:"
+    rows = header_rows(text)
+    assert rows == [
+        (True, "X-A", "1"),
+        (False, "x-Off", "no"),
+        (True, "x-b", "2: 3"),
+        (True, "Empty", ""),
+    ]
+    assert header_text([*rows, (True, " ", ""), (False, "", "")]) == (
+        "X-A: 1\n# x-Off: no\nx-b: 2: 3\nEmpty:"
+    )
+    assert header_rows(header_text(rows)) == rows
+    with pytest.raises(InputError, match="no colon"):
+        header_rows("X-A: 1\n# a comment")
+    assert header_name_problem("X-Fine") is None
+    assert "colon" in (header_name_problem("a:b") or "")
+    assert "disabled" in (header_name_problem("#x") or "")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from textual.widgets import Input, Select, TextArea, Tree
+from textual.widgets import Input, Select, TabbedContent, TextArea, Tree
 
 from inspector.formats.httpfile import parse_http_file, read_http_file
 from inspector.server import ServerHandle, start_server
@@ -19,6 +19,7 @@ from inspector.store.env import MASK
 from inspector.tui.app import InspectorApp
 from inspector.tui.builder import RequestBuilder
 from inspector.tui.dialogs import ChoiceScreen, PromptScreen
+from inspector.tui.headers_editor import HeadersEditor
 from inspector.tui.sidebar import NodeRef, Sidebar
 
 SIZE = (120, 40)
@@ -81,9 +82,13 @@ async def test_open_edit_save_keeps_other_requests(server: ServerHandle, tmp_pat
         assert [f.file.rel for f in app.query_one(Sidebar).listing] == ["api.http"]
         await _open(app, pilot, "api.http", 0)
         assert app.query_one("#url", Input).value == "{{base}}/anything/one"
-        assert "X-Kept: yes" in app.query_one("#headers", TextArea).text
+        editor = app.query_one("#headers", HeadersEditor)
+        assert [row.row for row in editor.rows] == [(True, "X-Kept", "yes")]
         assert not app.unsaved and "●" not in app.sub_title
-        app.query_one("#headers", TextArea).load_text("X-Kept: yes\nX-Added: 1")
+        app.query_one("#request-tabs", TabbedContent).active = "tab-headers"
+        await pilot.pause()
+        await pilot.click("#header-add")
+        await pilot.press(*"X-Added", "tab", "1")
         await pilot.pause()
         assert app.unsaved
         assert app.sub_title.startswith("● first")

@@ -72,13 +72,28 @@ def test_undefined_variables_are_named_and_comments_skipped() -> None:
 
 
 def test_opening_notes_what_the_form_cannot_hold() -> None:
-    """Non-UTF-8 bytes, other HTTP versions and a request-target override are noted."""
+    """Non-UTF-8 bytes and other HTTP versions are noted; a request-target is held."""
     saved = parse_http_file("### odd\nGET http://x/ HTTP/2\nX-A: 1\n").requests[0]
     saved = replace(renamed(saved, "other"), request_target="*", method="G\udcffT")
     form, notes = form_from_saved(saved)
-    assert any("HTTP/2" in n for n in notes) and any("request-target" in n for n in notes)
+    assert any("HTTP/2" in n for n in notes) and not any("request-target" in n for n in notes)
     assert any("U+FFFD" in n for n in notes) and form.method == "G\ufffdT"
-    assert form.headers == "X-A: 1"
+    assert form.headers == "X-A: 1" and form.request_target == "*"
+
+
+def test_request_target_round_trips_and_is_sent() -> None:
+    """Issue 8: a saved request-target override is held by the form, filled with
+    variables, sent by the spec and saved back; clearing the field drops it."""
+    saved = parse_http_file(
+        "### star\n# @inspector-target {{t}}\nOPTIONS http://x/ HTTP/1.1\n"
+    ).requests[0]
+    form, notes = form_from_saved(saved)
+    assert form.request_target == "{{t}}" and notes == []
+    assert build_spec(resolve_form(form, {"t": "*"})).request_target == b"*"
+    assert saved_from_form(form, "star", saved).request_target == "{{t}}"
+    cleared = replace(form, request_target="  ")
+    assert saved_from_form(cleared, "star", saved).request_target is None
+    assert build_spec(replace(cleared, url="http://x/")).request_target is None
 
 
 def test_redactor_hides_values_basic_tokens_and_json_text() -> None:
