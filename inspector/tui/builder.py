@@ -36,7 +36,7 @@ from inspector.tui.form import (
     validate_url,
 )
 from inspector.tui.headers_editor import HeadersEditor
-from inspector.tui.safefields import SafeInput
+from inspector.tui.safefields import SafeInput, SafeTextArea
 from inspector.tui.savedform import resolve_form, resolve_text
 from inspector.wire.serialize import update_content_length
 
@@ -91,7 +91,7 @@ class RequestBuilder(Vertical):
         yield Static("", id="form-error", markup=False)
         with TabbedContent(id="request-tabs"):
             with TabPane("Query", id="tab-query"):
-                yield TextArea(query_lines(f.url), id="query", soft_wrap=False)
+                yield SafeTextArea(query_lines(f.url), id="query", soft_wrap=False)
             with TabPane("Headers", id="tab-headers"):
                 yield HeadersEditor(f.headers, id="headers")
             with TabPane("Body", id="tab-body"):
@@ -102,7 +102,7 @@ class RequestBuilder(Vertical):
                     allow_blank=False,
                 )
                 yield Input(f.body_file, id="body-file", placeholder="path of the body file")
-                yield TextArea(f.body, id="body", soft_wrap=True)
+                yield SafeTextArea(f.body, id="body", soft_wrap=True)
             with TabPane("Auth", id="tab-auth"):
                 yield Select(
                     [(k, k) for k in AUTH_KINDS],

@@ -198,3 +198,17 @@ def test_control_characters_are_drawn_as_stand_ins() -> None:
     assert (
         visible("a\x1b[0mb\x7f\u202e\u200b\x9b\tc é") == "a\u241b[0mb\u2421\ufffd\ufffd\ufffd\tc é"
     )
+
+
+async def test_body_field_draws_control_characters_as_stand_ins(server: ServerHandle) -> None:
+    """An ESC sequence in a text body (from a saved file or a paste) is drawn as ␛ and
+    sent as the byte it is."""
+    form = Form(url=f"{server.url}/anything", method="POST", body="a\x1b[2Jb", body_kind="text")
+    app = InspectorApp(form=form)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one("#request-tabs", TabbedContent).active = "tab-body"
+        await pilot.pause()
+        shot = app.export_screenshot()
+        assert "\x1b" not in shot and "\u241b[2Jb" in shot
+        spec, _ = app.query_one(RequestBuilder).request()
+        assert spec.body == b"a\x1b[2Jb"
