@@ -61,6 +61,8 @@ class SavedActions(App[None]):
     """Whether the editor differs from the opened request as saved."""
     _env_problems: tuple[str, ...] = ()
     _env_chosen = False
+    _sidebar_touched = False
+    """Whether the user showed or hid the sidebar; until then it shows when there are files."""
     """Whether the user picked an environment (or none); until then the first one is used."""
 
     def setup_saved(self, root: Path | None) -> None:
@@ -117,6 +119,9 @@ class SavedActions(App[None]):
             # so that {{variables}} resolve at once; the user's own choice sticks.
             self.environment = names[0] if names and not self._env_chosen else None
         sidebar = self.query_one(Sidebar)
+        if not self._sidebar_touched and self.collection is not None:
+            # An empty collection leaves the room to the request (ctrl+b shows it).
+            sidebar.display = bool(message.listing)
         sidebar.show_listing(message.listing, names, self.environment)
         sidebar.mark(self._opened_ref(), self.unsaved)
         self._apply_variables()
@@ -169,6 +174,7 @@ class SavedActions(App[None]):
             self._say("no collection folder: saved requests are off", "yellow")
             return
         sidebar = self.query_one(Sidebar)
+        self._sidebar_touched = True
         sidebar.display = not sidebar.display
         if sidebar.display:
             sidebar.query_one(Tree).focus()

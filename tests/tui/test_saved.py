@@ -413,3 +413,21 @@ async def test_secrets_are_masked_in_the_raw_and_parsed_panels_until_revealed(
         await pilot.press("ctrl+r")
         await _settle(app, pilot)
         assert "Bearer s3cr3t" in raw_text() and "Bearer s3cr3t" in body_text()
+
+
+async def test_an_empty_collection_leaves_the_room_to_the_request(tmp_path: Path) -> None:
+    """No .http files yet: the sidebar starts hidden; ctrl+b shows it; a file appearing
+    later does not override the user's choice."""
+    app = InspectorApp(collection=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        sidebar = app.query_one(Sidebar)
+        assert not sidebar.display
+        await pilot.press("ctrl+b")
+        await _settle(app, pilot)
+        assert sidebar.display
+        await pilot.press("ctrl+b")
+        (tmp_path / "new.http").write_text("### n\nGET http://x.test/\n")
+        app.scan_collection()
+        await _settle(app, pilot)
+        assert not sidebar.display and [f.file.rel for f in sidebar.listing] == ["new.http"]
