@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from inspector.model.anomaly import Anomaly
+from inspector.model.construct import fast_constructor
 from inspector.model.errors import ExchangeError
 from inspector.model.request import RequestSpec
 from inspector.model.response import ParsedResponse
@@ -110,3 +111,11 @@ class Exchange:
             if left is not None and left <= 0:
                 break
         return b"".join(parts)
+
+
+new_timings = fast_constructor(Timings)
+"""``Timings(*every_field)`` without the frozen ``__init__`` (the client's hot path)."""
+new_connection_info = fast_constructor(ConnectionInfo)
+"""``ConnectionInfo(*every_field)`` without the frozen ``__init__``."""
+new_exchange = fast_constructor(Exchange)
+"""``Exchange(*every_field)`` without the frozen ``__init__``."""

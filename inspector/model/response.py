@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from inspector.model.anomaly import Anomaly, Severity
+from inspector.model.construct import fast_constructor
 
 
 class Framing(StrEnum):
@@ -136,3 +137,7 @@ class ParsedResponse:
         """All values of a header, matching the name case-insensitively."""
         lname = name.lower()
         return [h.value for h in self.headers if h.name.lower() == lname]
+
+
+new_parsed_response = fast_constructor(ParsedResponse)
+"""``ParsedResponse(*every_field)`` without the frozen ``__init__`` (the parser's hot path)."""

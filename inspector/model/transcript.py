@@ -44,9 +44,10 @@ class ByteStream:
         """Add bytes at the end and return the offset where they start."""
         with self._lock:
             offset = self._length
-            if self._memory is not None:
-                self._memory += data
-                if len(self._memory) > self._spill_threshold:
+            memory = self._memory
+            if memory is not None:
+                memory += data
+                if len(memory) > self._spill_threshold:
                     self._spill()
             else:
                 assert self._fd is not None
@@ -125,6 +126,14 @@ class Event(NamedTuple):
     detail: str = ""
 
 
+# Events are recorded for every send() and recv(): build them without the
+# NamedTuple's Python-level __new__, and without reading members off the Enum
+# class (slow in Python 3.11).
+_new_event = tuple.__new__
+_SEND = EventKind.SEND
+_RECV = EventKind.RECV
+
+
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """One ``send()`` or ``recv()`` call, as the views list them."""
@@ -171,19 +180,21 @@ class Transcript:
         """Record one completed write."""
         offset = self.sent.append(data)
         self._events.append(
-            Event(time.monotonic() if t is None else t, EventKind.SEND, offset, len(data))
+            _new_event(Event, (time.monotonic() if t is None else t, _SEND, offset, len(data), ""))
         )
 
     def record_recv(self, data: bytes | bytearray | memoryview, t: float | None = None) -> None:
         """Record one completed read."""
         offset = self.received.append(data)
         self._events.append(
-            Event(time.monotonic() if t is None else t, EventKind.RECV, offset, len(data))
+            _new_event(Event, (time.monotonic() if t is None else t, _RECV, offset, len(data), ""))
         )
 
     def record_event(self, kind: EventKind, detail: str = "", t: float | None = None) -> None:
         """Record a connection event (connect, tls, eof, close, timeout, error)."""
-        self._events.append(Event(time.monotonic() if t is None else t, kind, 0, 0, detail))
+        self._events.append(
+            _new_event(Event, (time.monotonic() if t is None else t, kind, 0, 0, detail))
+        )
 
     def chunks(self) -> list[Chunk]:
         """Every send and recv call in order."""

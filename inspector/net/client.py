@@ -27,7 +27,14 @@ from inspector.model import (
     Transcript,
     TransportError,
 )
-from inspector.net.connection import CancelToken, Connection, Progress, open_connection
+from inspector.model.exchange import new_connection_info, new_exchange, new_timings
+from inspector.net.connection import (
+    NO_CANCEL,
+    CancelToken,
+    Connection,
+    Progress,
+    open_connection,
+)
 from inspector.net.errors import translate
 from inspector.net.options import SendOptions, WriteStep
 from inspector.net.recorder import RecordingSocket
@@ -39,6 +46,7 @@ ENGINE = "inspector"
 
 # Fatal parser anomalies that mean "the connection ended too early", not "bad bytes".
 _INCOMPLETE = {"empty-response", "incomplete-headers", "incomplete-body"}
+_CONNECT = EventKind.CONNECT  # read on every exchange: a global is cheaper than the Enum
 
 
 @functools.lru_cache(maxsize=64)
@@ -113,6 +121,14 @@ class Client:
         self._idle: dict[tuple[str, str, int, str | None], Connection] = {}
         self._lock = threading.Lock()
         self._next_id = 1
+        self._last_prepared: (
+            tuple[
+                RequestSpec,
+                SendOptions,
+                tuple[_SpecFacts, tuple[str, str, int, str | None], Limits],
+            ]
+            | None
+        ) = None
 
     def __enter__(self) -> Client:
         return self
@@ -134,6 +150,26 @@ class Client:
             conn.close()
             return None
         return conn
+
+    def _prepare(
+        self, spec: RequestSpec, opts: SendOptions
+    ) -> tuple[_SpecFacts, tuple[str, str, int, str | None], Limits]:
+        """The spec's facts, its connection key and the parser's limits.
+
+        Worked out once for the last spec and options (by identity): a client
+        often sends the same spec with the same options many times.
+        """
+        last = self._last_prepared
+        if last is not None and last[0] is spec and last[1] is opts:
+            return last[2]
+        target = spec.target
+        prepared = (
+            _facts(spec, bool(opts.proxy)),
+            (target.scheme, target.host, target.port, opts.proxy),
+            _limits(opts.limits, opts.max_body),
+        )
+        self._last_prepared = (spec, opts, prepared)
+        return prepared
 
     def _new_id(self) -> int:
         with self._lock:
@@ -161,14 +197,30 @@ class Client:
             The Exchange; expected failures are in its ``error``.
         """
         opts = options or self.options
-        cancel = cancel or CancelToken()
-        transcript = transcript or Transcript(opts.spill_threshold)
-        run = _Run(self, spec, opts, transcript, cancel)
-        return run.go()
+        if cancel is None:
+            cancel = NO_CANCEL
+        if transcript is None:
+            transcript = Transcript(opts.spill_threshold)
+        return _Run(self, spec, opts, transcript, cancel).go()
 
 
 class _Run:
     """One exchange in progress."""
+
+    # What most exchanges never change starts as these class-level values (all
+    # immutable), so that setting up an exchange costs a few stores, not twenty.
+    conn: Connection | None = None
+    reused = False
+    parser: ResponseParser | None = None
+    facts: _SpecFacts | None = None
+    conn_id = 0
+    progress: Progress | None = None
+    """How far opening a new connection got (made only when one is opened)."""
+    closed_by = "client"
+    t_send: tuple[float, float] | None = None
+    t_first: float | None = None
+    t_last: float | None = None
+    by_deadline = False
 
     def __init__(
         self,
@@ -183,20 +235,8 @@ class _Run:
         self.opts = opts
         self.transcript = transcript
         self.cancel = cancel
-        self.conn: Connection | None = None
-        self.reused = False
-        self.parser: ResponseParser | None = None
-        self.facts: _SpecFacts | None = None
-        self.conn_id = 0
-        self.progress = Progress()
-        self.closed_by = "client"
-        self.t_send: tuple[float, float] | None = None
-        self.t_first: float | None = None
-        self.t_last: float | None = None
-        self.by_deadline = False
-        self.deadline = (
-            transcript.started + opts.total_timeout if opts.total_timeout is not None else None
-        )
+        total = opts.total_timeout
+        self.deadline = transcript.started + total if total is not None else None
 
     def go(self) -> Exchange:
         error: ExchangeError | None = None
@@ -217,53 +257,59 @@ class _Run:
         return self._finish(error)
 
     def _exchange(self) -> None:
-        spec, opts, cancel = self.spec, self.opts, self.cancel
-        target = spec.target
-        self.facts = facts = _facts(spec, bool(opts.proxy))
-        data = facts.wire
-        key = (target.scheme, target.host, target.port, opts.proxy)
-        conn = self.client._take_idle(key)
+        spec, opts, cancel, transcript, client = (
+            self.spec,
+            self.opts,
+            self.cancel,
+            self.transcript,
+            self.client,
+        )
+        facts, key, limits = client._prepare(spec, opts)
+        self.facts = facts
+        conn = client._take_idle(key)
         if conn is not None:
             self.reused = True
-            conn.rsock.transcript = self.transcript
-            self.transcript.record_event(EventKind.CONNECT, conn.reuse_detail)
-            cancel.attach(conn.rsock.sock)
+            rsock = conn.rsock
+            rsock.transcript = transcript
+            transcript.record_event(_CONNECT, conn.reuse_detail)
+            cancel.attach(rsock.sock)
         else:
-            self.conn_id = self.client._new_id()
+            self.conn_id = client._new_id()
+            self.progress = Progress()
             conn = open_connection(
                 self.conn_id,
-                target,
+                spec.target,
                 opts,
-                self.transcript,
+                transcript,
                 cancel,
                 self.progress,
                 self.deadline,
             )
+            rsock = conn.rsock
         self.conn = conn
         conn.exchanges += 1
-        rsock = conn.rsock
         cancel.check()
         self.parser = parser = ResponseParser(
             facts.method,
-            limits=_limits(opts.limits, opts.max_body),
+            limits=limits,
             keep_body=opts.keep_body,
-            start_offset=len(self.transcript.received),
+            start_offset=len(transcript.received),
             upgrade_requested=facts.upgrade,
         )
         t0 = time.monotonic()
-        rsock.settimeout(self._timeout())
+        rsock.settimeout(opts.read_timeout if self.deadline is None else self._timeout())
         try:
             if opts.write_plan:
-                self._send_planned(rsock, data, opts.write_plan)
+                self._send_planned(rsock, facts.wire, opts.write_plan)
             else:
-                rsock.sendall(data)
+                rsock.sendall(facts.wire)
         except OSError as exc:
             cancel.check()
             # The server may have answered and closed early (a 413, say): read what it sent.
             send_error = translate(exc, "send")
             if send_error.kind is ErrorKind.RESET:
                 self.closed_by = "server-rst"
-            self.transcript.record_event(EventKind.ERROR, send_error.message)
+            transcript.record_event(EventKind.ERROR, send_error.message)
             self.t_send = (t0, time.monotonic())
             if not self._read(rsock, parser, tolerate_reset=True):
                 raise self._timed_out(send_error) from None
@@ -321,9 +367,13 @@ class _Run:
         got = False
         cancel = self.cancel
         transcript = self.transcript
+        deadline = self.deadline
         while not parser.done:
             try:
-                rsock.settimeout(self._timeout())
+                # Without a total timeout every call gets the read timeout, which
+                # the socket already has (set before sending).
+                if deadline is not None:
+                    rsock.settimeout(self._timeout())
                 n = rsock.recv_into(buf)
             except OSError as exc:
                 cancel.check()
@@ -358,7 +408,7 @@ class _Run:
             if response.status is None and not len(transcript.received):
                 response = None
         if error is None and response is not None:
-            fatal = response.error
+            fatal = response.error if response.anomalies else None
             if fatal is not None:
                 kind = ErrorKind.PROTOCOL
                 if fatal.code in _INCOMPLETE:
@@ -380,29 +430,34 @@ class _Run:
                 and self.facts is not None
                 and not self.facts.asks_close
             )
+            client = self.client
             if reusable:
-                closed_by = "open"
-                with self.client._lock:
-                    old = self.client._idle.pop(conn.key, None)
-                    self.client._idle[conn.key] = conn
+                with client._lock:
+                    old = client._idle.pop(conn.key, None)
+                    client._idle[conn.key] = conn
                 if old is not None and old is not conn:
                     old.close()
+                # Equal for every exchange that reuses the connection: made once.
+                info = conn.reused_info if self.reused else None
+                closed_by = "open"
             else:
                 closed_by = self.closed_by
                 conn.close()
                 transcript.record_event(EventKind.CLOSE, f"connection closed ({closed_by})")
-            info = ConnectionInfo(
-                id=conn.id,
-                reused=self.reused,
-                remote=conn.remote,
-                local=conn.local,
-                addresses_tried=conn.addresses_tried,
-                closed_by=closed_by,
-                proxy=conn.proxy,
-            )
+            if info is None:
+                info = new_connection_info(
+                    conn.id,
+                    self.reused,
+                    conn.remote,
+                    conn.local,
+                    conn.addresses_tried,
+                    closed_by,
+                    conn.proxy,
+                )
         elif self.conn_id:
             # The connection never opened: say how far it got.
             progress = self.progress
+            assert progress is not None
             info = ConnectionInfo(
                 id=self.conn_id,
                 reused=False,
@@ -413,36 +468,36 @@ class _Run:
                 proxy=self.opts.proxy,
             )
         self.cancel.attach(None)
-        return Exchange(
-            engine=ENGINE,
-            spec=self.spec,
-            transcript=transcript,
-            response=response,
-            anomalies=response.anomalies if response is not None else (),
-            timings=self._timings(end),
-            tls=conn.tls if conn is not None else None,
-            error=error,
-            connection=info,
+        # Positional and without the frozen __init__: this runs once per exchange.
+        return new_exchange(
+            ENGINE,  # engine
+            self.spec,  # spec
+            transcript,  # transcript
+            response,  # response
+            response.anomalies if response is not None else (),  # anomalies
+            self._timings(end),  # timings
+            conn.tls if conn is not None else None,  # tls
+            error,  # error
+            (),  # comparisons
+            info,  # connection
+            None,  # library
         )
 
     def _timings(self, end: float) -> Timings:
         conn = self.conn
         phases = conn.phases if conn is not None and not self.reused else None
         send = ttfb = receive = None
-        if self.t_send is not None:
-            send = self.t_send[1] - self.t_send[0]
-            if self.t_first is not None and self.t_last is not None:
-                ttfb = max(0.0, self.t_first - self.t_send[1])
-                receive = self.t_last - self.t_first
-        return Timings(
-            dns=phases.dns if phases else None,
-            connect=phases.connect if phases else None,
-            tls=phases.tls if phases else None,
-            send=send,
-            ttfb=ttfb,
-            receive=receive,
-            total=end - self.transcript.started,
-        )
+        t_send = self.t_send
+        if t_send is not None:
+            send = t_send[1] - t_send[0]
+            t_first, t_last = self.t_first, self.t_last
+            if t_first is not None and t_last is not None:
+                ttfb = max(0.0, t_first - t_send[1])
+                receive = t_last - t_first
+        total = end - self.transcript.started
+        if phases is None:
+            return new_timings(None, None, None, send, ttfb, receive, total)
+        return new_timings(phases.dns, phases.connect, phases.tls, send, ttfb, receive, total)
 
 
 def send(

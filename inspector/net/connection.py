@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from inspector.model import (
+    ConnectionInfo,
     ErrorKind,
     EventKind,
     InputError,
@@ -68,6 +69,29 @@ class CancelToken:
             raise TransportError(ErrorKind.CANCELLED, "cancelled; what arrived so far is kept")
 
 
+class _Uncancellable(CancelToken):
+    """The token of an exchange whose caller gave none: nothing can cancel it.
+
+    Shared by all such exchanges, so none of them pays for a token of its own;
+    it holds no socket.
+    """
+
+    __slots__ = ()
+
+    def attach(self, sock: socket.socket | None) -> None:
+        """Nothing to attach: no one can call cancel()."""
+
+    def check(self) -> None:
+        """Never cancelled."""
+
+    def cancel(self) -> None:  # pragma: no cover - nobody holds this token to call it
+        """Nothing to cancel (the exchange's caller did not ask to be able to)."""
+
+
+NO_CANCEL: CancelToken = _Uncancellable()
+"""The token used when an exchange's caller passes none."""
+
+
 @dataclass
 class Phases:
     """Monotonic marks of the connection phases (durations in seconds)."""
@@ -105,6 +129,8 @@ class Connection:
     exchanges: int = 0
     buffer: bytearray = field(default_factory=bytearray)
     """The reused read buffer (recv_into writes here; the transcript copies out)."""
+    _poller: select.poll | None = field(default=None, init=False, repr=False, compare=False)
+    _poller_fd: int = field(default=-1, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def reuse_detail(self) -> str:
@@ -120,12 +146,39 @@ class Connection:
     def alive(self) -> bool:
         """Whether an idle connection can carry another request (no EOF, no stray bytes)."""
         sock = self.rsock.sock
-        try:
-            readable, _, _ = select.select([sock], [], [], 0)
-        except (OSError, ValueError):
+        fd = sock.fileno()
+        if fd < 0:
             return False
         # Readable while idle means EOF, an RST, or stray bytes: none is safe to reuse.
-        return not readable
+        # One poll object per connection: cheaper than select.select on each exchange.
+        poller = self._poller
+        if poller is None or self._poller_fd != fd:
+            if not hasattr(select, "poll"):  # pragma: no cover - platforms without poll()
+                try:
+                    readable, _, _ = select.select([sock], [], [], 0)
+                except (OSError, ValueError):
+                    return False
+                return not readable
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            self._poller, self._poller_fd = poller, fd
+        try:
+            return not poller.poll(0)  # POLLHUP and POLLERR count too
+        except OSError:
+            return False
+
+    @functools.cached_property
+    def reused_info(self) -> ConnectionInfo:
+        """What each exchange that reuses this connection and leaves it open reports."""
+        return ConnectionInfo(
+            id=self.id,
+            reused=True,
+            remote=self.remote,
+            local=self.local,
+            addresses_tried=self.addresses_tried,
+            closed_by="open",
+            proxy=self.proxy,
+        )
 
     def close(self) -> None:
         """Close the socket (idempotent)."""

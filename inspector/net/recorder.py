@@ -23,13 +23,25 @@ class RecordingSocket:
 
     def settimeout(self, timeout: float | None) -> None:
         """Set the timeout of every following call."""
-        self.sock.settimeout(timeout)
+        sock = self.sock
+        # Setting it costs a syscall (the fd's blocking mode) and keep-alive
+        # exchanges set the same read timeout again and again: skip no-ops.
+        if sock.gettimeout() != timeout:
+            sock.settimeout(timeout)
 
     def sendall(self, data: bytes | memoryview) -> None:
         """Write everything, recording each send() call that the kernel accepted."""
-        view = memoryview(data)
+        if not data:
+            return
         send = self.sock.send
+        n = send(data)
         record = self.transcript.record_send
+        if n == len(data):  # the common case: one call took it all
+            record(data, time.monotonic())
+            return
+        view = memoryview(data)
+        record(view[:n], time.monotonic())
+        view = view[n:]
         while view:
             n = send(view)
             record(view[:n], time.monotonic())

@@ -8,8 +8,8 @@ list the caller passes, so one list collects a whole message's findings.
 from __future__ import annotations
 
 import re
-from itertools import accumulate, repeat
-from operator import add, itemgetter
+from itertools import repeat
+from operator import itemgetter
 
 from inspector.model import Anomaly, Framing, HeaderField, Severity
 from inspector.wire.limits import Limits
@@ -85,79 +85,120 @@ def parse_head(block: bytes, start: int, end: int, limits: Limits, out: list[Ano
         The head; ``status`` is None and ``fatal`` True when the status line
         could not be read.
     """
+    lines = clean_lines(block)
+    if lines is not None:
+        return parse_clean_head(lines, start, end, limits, out)
     head = Head(start, end)
-    lines = block.split(b"\r\n")
-    # Clean: CRLF endings only, no bare CR or LF, no control bytes. One pass in C.
-    clean = not lines[-1] and not b"".join(lines).translate(None, _LINE_OK)
-    if clean:
-        lines.pop()
-    else:
-        lines = block.split(b"\n")
-        lines.pop()
-    first = lines[0]
-    if clean:
-        eol = 2
-    else:
-        first, eol = _line_ending(first, start, out, "the status line")
+    lines = block.split(b"\n")
+    lines.pop()
+    first, eol = _line_ending(lines[0], start, out, "the status line")
     _status_line(head, first, start, out)
     if head.fatal:
         return head
     off = start + len(first) + eol
     fields = head.fields
-    fast = _simple_fields(lines, off) if clean else None
-    if fast is not None:
-        fields.extend(fast)
+    for line in lines[1:]:
+        content, eol = _line_ending(line, off, out, "a header line")
+        field_line(content, off, eol, fields, out)
+        off += len(content) + eol
+    _check_field_count(head, limits, out)
+    return head
+
+
+def clean_lines(block: bytes) -> list[bytes] | None:
+    """The lines of a clean head block, line endings removed; None if it is not clean.
+
+    Clean: every line ends with CRLF, and there is no other CR or LF and no
+    control byte (HTAB aside). One pass in C.
+    """
+    lines = block.split(b"\r\n")
+    if lines[-1] or b"".join(lines).translate(None, _LINE_OK):
+        return None
+    lines.pop()
+    return lines
+
+
+def parse_clean_head(
+    lines: list[bytes], start: int, end: int, limits: Limits, out: list[Anomaly]
+) -> Head:
+    """Read a head from the lines :func:`clean_lines` gave; the rest as :func:`parse_head`."""
+    head = Head(start, end)
+    first = lines[0]
+    if (
+        first[:9] in _COMMON_VERSIONS
+        and first[12:13] == b" "
+        and first[9:12].isdigit()
+        and 100 <= (status := int(first[9:12])) <= 599
+    ):
+        # The common status line in a clean head: no control byte can be in
+        # its reason phrase, and its status is in range: nothing to flag.
+        head.status_line_span = (start, start + len(first))
+        head.version = first[:8]
+        head.status = status
+        head.reason = first[13:]
     else:
+        _status_line(head, first, start, out)
+        if head.fatal:
+            return head
+    off = start + len(first) + 2
+    fast = _simple_fields(lines, off)
+    if fast is not None:
+        head.fields = fast
+    else:
+        fields = head.fields
         for line in lines[1:]:
-            if clean:
-                content, eol = line, 2
-            else:
-                content, eol = _line_ending(line, off, out, "a header line")
-            field_line(content, off, eol, fields, out)
-            off += len(content) + eol
-    if len(fields) > limits.max_fields:
+            field_line(line, off, 2, fields, out)
+            off += len(line) + 2
+    if len(head.fields) > limits.max_fields:
+        _check_field_count(head, limits, out)
+    return head
+
+
+def _check_field_count(head: Head, limits: Limits, out: list[Anomaly]) -> None:
+    count = len(head.fields)
+    if count > limits.max_fields:
         _flag(
             out,
             "too-many-headers",
-            start,
-            end,
-            f"the head has {len(fields)} header fields, more than the limit of {limits.max_fields}",
+            head.start,
+            head.end,
+            f"the head has {count} header fields, more than the limit of {limits.max_fields}",
             "RFC 9110 §5.4",
             Severity.ERROR,
         )
         head.fatal = True
-    return head
 
 
+_COMMON_VERSIONS = (b"HTTP/1.1 ", b"HTTP/1.0 ")
 _first = itemgetter(0)
-_second = itemgetter(1)
-_third = itemgetter(2)
+_new_tuple = tuple.__new__
 
 
 def _simple_fields(lines: list[bytes], off: int) -> list[HeaderField] | None:
-    """Build the fields of a clean head with C-level iteration only.
+    """Build the fields of a clean head: the hot path, one short loop.
 
-    The hot path: a head with CRLF endings and no control bytes whose every
-    line is ``token:value``. Returns None when any line is not, so the careful
+    The head has CRLF endings and no control bytes; every line must be
+    ``token:value``. Returns None when any line is not, so the careful
     per-line path can flag it.
     """
     field_lines = lines[1:]
     parts = list(map(bytes.partition, field_lines, repeat(b":")))
     names = list(map(_first, parts))
-    if b"" in names or b"".join(names).translate(None, TCHAR) or b"" in map(_second, parts):
+    # Every name is a non-empty token (one translate for all of them).
+    if b"" in names or b"".join(names).translate(None, TCHAR):
         return None
-    values = map(bytes.strip, map(_third, parts), repeat(b" \t"))
-    lengths = list(map(len, field_lines))
-    # One start more than lines (accumulate's initial value): zip stops at the shortest.
-    starts = list(accumulate(map(add, lengths, repeat(2)), initial=off))
-    ends = map(add, starts, lengths)
-    return list(
-        map(
-            tuple.__new__,
-            repeat(HeaderField),
-            zip(names, values, field_lines, starts, ends, strict=False),
-        )
-    )
+    fields: list[HeaderField] = []
+    append = fields.append
+    new = _new_tuple
+    for (name, colon, value), line in zip(parts, field_lines, strict=False):
+        if not colon:
+            return None
+        end = off + len(line)
+        # strip() also strips CR, LF, VT and FF, none of which is in a clean head:
+        # the same as strip(b" \t") (RFC 9112 §5: OWS), and cheaper.
+        append(new(HeaderField, (name, value.strip(), line, off, end)))
+        off = end + 2
+    return fields
 
 
 def _line_ending(line: bytes, off: int, out: list[Anomaly], what: str) -> tuple[bytes, int]:
@@ -184,7 +225,8 @@ def _status_line(head: Head, line: bytes, start: int, out: list[Anomaly]) -> Non
     head.status_line_span = (start, start + len(line))
     end = start + len(line)
     if (
-        line[:9] in (b"HTTP/1.1 ", b"HTTP/1.0 ")
+        line[:9] in _COMMON_VERSIONS
+        and len(line) >= 12
         and line[9:12].isdigit()
         and (len(line) == 12 or line[12] == 32)
     ):
@@ -410,6 +452,18 @@ def _lower_tokens(values: list[bytes]) -> list[bytes]:
     return [t.strip(b" \t").lower() for v in values for t in v.split(b",")]
 
 
+_F_NONE = Framing.NONE
+_F_CLOSE = Framing.CLOSE
+_F_CONTENT_LENGTH = Framing.CONTENT_LENGTH
+_OLD_VERSIONS = (b"HTTP/1.0", b"HTTP/0.9")
+# len(b"connection"), len(b"content-length"), len(b"transfer-encoding")
+_FRAMING_NAME_LENGTHS = frozenset({10, 14, 17})
+
+
+def _joined_values(fields: list[HeaderField]) -> bytes:
+    return fields[0][1] if len(fields) == 1 else b",".join([f[1] for f in fields])
+
+
 def framing_for(
     head: Head, method: bytes, upgrade_requested: bool, out: list[Anomaly]
 ) -> tuple[Framing, int | None, bool]:
@@ -421,25 +475,41 @@ def framing_for(
     """
     status = head.status
     assert status is not None
-    te: list[HeaderField] = []
-    cl: list[HeaderField] = []
-    connection: list[bytes] = []
+    te: list[HeaderField] | None = None
+    cl: list[HeaderField] | None = None
+    connection: list[HeaderField] | None = None
     for f in head.fields:
-        n = len(f[0])
-        if n == 14 or n == 17 or n == 10:
-            name = f[0].lower()
+        name = f[0]
+        if len(name) in _FRAMING_NAME_LENGTHS:
+            name = name.lower()
             if name == b"content-length":
-                cl.append(f)
+                if cl is None:
+                    cl = [f]
+                else:
+                    cl.append(f)
             elif name == b"transfer-encoding":
-                te.append(f)
+                if te is None:
+                    te = [f]
+                else:
+                    te.append(f)
             elif name == b"connection":
-                connection.append(f.unfolded_value)
-    tokens = _lower_tokens(connection) if connection else []
-    http10 = head.version in (b"HTTP/1.0", b"HTTP/0.9")
-    if http10:
-        keep_alive = b"keep-alive" in tokens and b"close" not in tokens
+                if connection is None:
+                    connection = [f]
+                else:
+                    connection.append(f)
+    http10 = head.version in _OLD_VERSIONS
+    if connection is None:
+        keep_alive = not http10
+    elif not http10 and b"close" not in _joined_values(connection).lower():
+        # No "close" anywhere in the values, so no token is "close" (unfolding an
+        # obs-fold only adds spaces): the common "keep-alive", without splitting.
+        keep_alive = True
     else:
-        keep_alive = b"close" not in tokens
+        tokens = _lower_tokens([f.unfolded_value for f in connection])
+        if http10:
+            keep_alive = b"keep-alive" in tokens and b"close" not in tokens
+        else:
+            keep_alive = b"close" not in tokens
     if status == 101:
         if not upgrade_requested:
             _flag(
@@ -449,16 +519,20 @@ def framing_for(
                 "101 Switching Protocols answered a request that asked for no upgrade",
                 "RFC 9110 §15.2.2",
             )
-        return Framing.NONE, None, False
-    if method == b"HEAD" or status in (204, 304) or 100 <= status < 200:
-        return Framing.NONE, None, keep_alive
+        return _F_NONE, None, False
+    if method == b"HEAD" or status == 204 or status == 304 or 100 <= status < 200:
+        return _F_NONE, None, keep_alive
     if method == b"CONNECT" and 200 <= status < 300:
-        return Framing.NONE, None, False
+        return _F_NONE, None, False
     if te:
-        return _transfer_encoding(head, te, cl, http10, keep_alive, out)
+        return _transfer_encoding(head, te, cl or [], http10, keep_alive, out)
     if cl:
+        if len(cl) == 1:
+            only = cl[0].value
+            if only.isdigit() and len(only) < 19:  # the common case: one plain number
+                return _F_CONTENT_LENGTH, int(only), keep_alive
         return _content_length(cl, keep_alive, out)
-    return Framing.CLOSE, None, False
+    return _F_CLOSE, None, False
 
 
 def _transfer_encoding(
@@ -535,10 +609,6 @@ def _transfer_encoding(
 def _content_length(
     cl: list[HeaderField], keep_alive: bool, out: list[Anomaly]
 ) -> tuple[Framing, int | None, bool]:
-    if len(cl) == 1:
-        only = cl[0].value
-        if only.isdigit() and len(only) < 19:  # the common case: one plain number
-            return Framing.CONTENT_LENGTH, int(only), keep_alive
     values = [v.strip(b" \t") for f in cl for v in f.value.split(b",")]
     span = (cl[0].start, cl[-1].end)
     for v in values:

@@ -17,7 +17,7 @@ import re
 from enum import Enum
 
 from inspector.model import Anomaly, ChunkRecord, Framing, HeaderField, Severity
-from inspector.model.response import InterimResponse, ParsedResponse
+from inspector.model.response import InterimResponse, ParsedResponse, new_parsed_response
 from inspector.wire import head as H
 from inspector.wire.limits import DEFAULT_LIMITS, Limits
 
@@ -37,6 +37,22 @@ class _State(Enum):
     DONE = 8
 
 
+# Module-level names for the members used on hot paths: in Python 3.11 reading
+# a member off its Enum class costs several times a global lookup.
+_S_HEAD = _State.HEAD
+_S_BODY_LENGTH = _State.BODY_LENGTH
+_S_CHUNK_SIZE = _State.CHUNK_SIZE
+_S_CHUNK_DATA = _State.CHUNK_DATA
+_S_CHUNK_DATA_END = _State.CHUNK_DATA_END
+_S_TRAILERS = _State.TRAILERS
+_S_BODY_CLOSE = _State.BODY_CLOSE
+_S_DONE = _State.DONE
+_F_NONE = Framing.NONE
+_F_CONTENT_LENGTH = Framing.CONTENT_LENGTH
+_F_CHUNKED = Framing.CHUNKED
+_ERROR = Severity.ERROR
+
+
 class ResponseParser:
     """Reads one HTTP/1.x response (plus any 1xx before it) from a byte stream.
 
@@ -51,6 +67,24 @@ class ResponseParser:
             without one is flagged as unsolicited.
     """
 
+    # State that most parses never change starts as these class-level values,
+    # so that a parser (one per exchange) is cheap to make; assigning one on
+    # the instance replaces it for that parser only. All are immutable.
+    _eof = False
+    _complete = False
+    _head: H.Head | None = None
+    _framing: Framing | None = None
+    _content_length: int | None = None
+    _keep_alive = False
+    _remaining = 0
+    _body_size = 0
+    _chunk_line_start = 0
+    _chunk_size = 0
+    _chunks_data_start = 0
+    _trailer_start = 0
+    _tail: bytes | bytearray = b""  # received bytes not yet consumed
+    _leftover: bytes | bytearray = b""  # bytes after the message (a bytearray once any)
+
     def __init__(
         self,
         method: bytes = b"GET",
@@ -64,50 +98,35 @@ class ResponseParser:
         self._limits = limits
         self._keep_body = keep_body
         self._upgrade_requested = upgrade_requested
-        self._state = _State.HEAD
-        self._tail = bytearray()  # received bytes not yet consumed
+        self._state = _S_HEAD
         self._tail_base = start_offset  # absolute offset of _tail[0]
         self._scan_abs = start_offset  # where the head-end search resumes
         self._start = start_offset
         self._end = start_offset
-        self._eof = False
-        self._complete = False
         self._anomalies: list[Anomaly] = []
-        self._head: H.Head | None = None
         self._interim: list[InterimResponse] = []
-        self._msg_start = start_offset
-        self._framing: Framing | None = None
-        self._content_length: int | None = None
-        self._keep_alive = False
-        self._remaining = 0
         self._body_parts: list[bytes | memoryview] = []
-        self._body_size = 0
         self._body_spans: list[tuple[int, int]] = []
         self._chunks: list[ChunkRecord] = []
-        self._chunk_line_start = 0
-        self._chunk_size = 0
-        self._chunks_data_start = 0
         self._trailers: list[HeaderField] = []
-        self._trailer_start = 0
-        self._leftover = bytearray()
         self._leftover_start = start_offset
 
     # ----------------------------------------------------------------- state
     @property
     def done(self) -> bool:
         """Whether the parse has ended (complete, failed, or at EOF)."""
-        return self._state is _State.DONE
+        return self._state is _S_DONE
 
     @property
     def needs_data(self) -> bool:
         """Whether more bytes could change the result (the NEED_DATA idea)."""
-        return self._state is not _State.DONE
+        return self._state is not _S_DONE
 
     @property
     def failed(self) -> bool:
         """Whether a fatal anomaly ended the parse."""
         anomalies = self._anomalies
-        return bool(anomalies) and any(a.severity is Severity.ERROR for a in anomalies)
+        return bool(anomalies) and any(a.severity is _ERROR for a in anomalies)
 
     @property
     def end_offset(self) -> int:
@@ -124,44 +143,55 @@ class ResponseParser:
         """Consume received bytes; extra bytes after the message become leftover."""
         if not data:
             return
-        if self._state is _State.DONE:
-            self._leftover += data
-            return
         state = self._state
-        if not self._tail and (state is _State.BODY_LENGTH or state is _State.BODY_CLOSE):
+        if state is _S_DONE:
+            self._keep_leftover(data)
+            return
+        tail = self._tail
+        if not tail and (state is _S_BODY_LENGTH or state is _S_BODY_CLOSE):
             # Body bytes are only counted (and copied if kept): no conversion needed.
             self._feed_body(data)
             return
         if type(data) is not bytes:
             data = bytes(data)
         buf: bytes | bytearray
-        if not self._tail:
+        if not tail:
             buf = data
-        elif len(self._tail) <= _SMALL_TAIL:
+        elif len(tail) <= _SMALL_TAIL:
             # A partial line left from the last read: one copy into immutable bytes,
             # whose slices are then free of further copies.
-            buf = bytes(self._tail) + data
-            self._tail = bytearray()
+            buf = bytes(tail) + data
+            self._tail = tail = b""
         else:
-            # A long head arriving in small reads: grow in place, never quadratically.
-            self._tail += data
-            buf = self._tail
+            # A long head arriving in small reads: grow in place, never quadratically
+            # (a tail this long is always the bytearray made below).
+            assert isinstance(tail, bytearray)
+            tail += data
+            buf = tail
         pos = self._process(buf, 0)
-        if buf is self._tail:
-            del self._tail[:pos]
-        else:
-            self._tail = bytearray(buf[pos:]) if pos < len(buf) else bytearray()
+        if isinstance(buf, bytearray):  # the tail itself, grown in place
+            del buf[:pos]
+        elif pos < len(buf):
+            self._tail = tail = bytearray(buf[pos:])
+        # else: every byte was consumed and the (empty) tail stays as it is.
         self._tail_base += pos
-        if self.done:
+        if self._state is _S_DONE:
             self._leftover_start = self._tail_base
-            if self._tail:
-                self._leftover += self._tail
-                self._tail = bytearray()
+            if tail:
+                self._keep_leftover(tail)
+                self._tail = b""
+
+    def _keep_leftover(self, data: bytes | bytearray | memoryview) -> None:
+        if self._leftover:
+            assert isinstance(self._leftover, bytearray)
+            self._leftover += data
+        else:
+            self._leftover = bytearray(data)
 
     def _body_step(self, buf: bytes | bytearray | memoryview, pos: int) -> int:
         """Consume body bytes of a Content-Length or close-delimited body."""
         n = len(buf)
-        if self._state is _State.BODY_CLOSE:
+        if self._state is _S_BODY_CLOSE:
             self._take_body(buf, pos, n)
             return n
         take = min(self._remaining, n - pos)
@@ -179,7 +209,7 @@ class ResponseParser:
         if self.done:
             self._leftover_start = self._tail_base
             if pos < len(data):
-                self._leftover += data[pos:]
+                self._keep_leftover(data[pos:])
 
     def feed_eof(self) -> None:
         """Signal that the peer closed the connection."""
@@ -187,15 +217,15 @@ class ResponseParser:
             return
         self._eof = True
         state = self._state
-        if state is _State.DONE:
+        if state is _S_DONE:
             return
         here = self._tail_base + len(self._tail)
-        if state is _State.BODY_CLOSE:
+        if state is _S_BODY_CLOSE:
             self._complete = True
             self._finish(here)
-        elif state is _State.HEAD:
+        elif state is _S_HEAD:
             self._eof_in_head(here)
-        elif state is _State.BODY_LENGTH:
+        elif state is _S_BODY_LENGTH:
             got = self._body_size
             want = got + self._remaining
             self._fatal(
@@ -205,7 +235,7 @@ class ResponseParser:
                 f"the connection closed after {got} of {want} body bytes",
                 "RFC 9112 §8",
             )
-        elif state is _State.TRAILERS:
+        elif state is _S_TRAILERS:
             self._flag(
                 "missing-trailer-crlf",
                 Severity.WARNING,
@@ -235,15 +265,16 @@ class ResponseParser:
         """A snapshot of everything parsed so far."""
         head = self._head
         anomalies = self._anomalies
-        if self._leftover:
+        leftover = self._leftover
+        if leftover:
             anomalies = [
                 *anomalies,
                 Anomaly(
                     "leftover-bytes",
                     Severity.INFO,
                     self._leftover_start,
-                    self._leftover_start + len(self._leftover),
-                    f"{len(self._leftover)} bytes arrived after the end of the message",
+                    self._leftover_start + len(leftover),
+                    f"{len(leftover)} bytes arrived after the end of the message",
                     "RFC 9112 §9.3",
                 ),
             ]
@@ -252,26 +283,36 @@ class ResponseParser:
             parts = self._body_parts
             first = parts[0] if len(parts) == 1 else None
             body = first if type(first) is bytes else b"".join(parts)
-        return ParsedResponse(
-            http_version=head.version if head else b"",
-            status=head.status if head else None,
-            reason=head.reason if head else b"",
-            headers=tuple(head.fields) if head else (),
-            interim=tuple(self._interim),
-            trailers=tuple(self._trailers),
-            framing=self._framing,
-            content_length=self._content_length,
-            body=body,
-            body_size=self._body_size,
-            body_spans=tuple(self._body_spans),
-            chunks=tuple(self._chunks),
-            status_line_span=head.status_line_span if head else (self._start, self._start),
-            head_span=(head.start, head.end) if head else (self._start, self._start),
-            start=self._start,
-            end=self._end,
-            complete=self._complete,
-            keep_alive=self._keep_alive and self._complete and not self.failed,
-            anomalies=tuple(anomalies),
+        complete = self._complete
+        start = self._start
+        if head is not None:
+            version, status, reason = head.version, head.status, head.reason
+            fields = tuple(head.fields)
+            status_line_span, head_span = head.status_line_span, (head.start, head.end)
+        else:
+            version, status, reason, fields = b"", None, b"", ()
+            status_line_span = head_span = (start, start)
+        # Positional and without the frozen __init__: this runs once per exchange.
+        return new_parsed_response(
+            version,
+            status,
+            reason,
+            fields,
+            tuple(self._interim) if self._interim else (),
+            tuple(self._trailers) if self._trailers else (),
+            self._framing,
+            self._content_length,
+            body,
+            self._body_size,
+            tuple(self._body_spans),
+            tuple(self._chunks) if self._chunks else (),
+            status_line_span,
+            head_span,
+            start,
+            self._end,
+            complete,
+            self._keep_alive and complete and not (anomalies and self.failed),
+            tuple(anomalies) if anomalies else (),
         )
 
     # ------------------------------------------------------------ internals
@@ -286,21 +327,21 @@ class ResponseParser:
 
     def _finish(self, end: int) -> None:
         self._end = max(self._end, end)
-        self._state = _State.DONE
+        self._state = _S_DONE
 
     def _process(self, buf: bytes | bytearray, pos: int) -> int:
         """Run the state machine over ``buf[pos:]``; return where it stopped."""
         n = len(buf)
         while pos < n:
             state = self._state
-            if state is _State.BODY_LENGTH or state is _State.BODY_CLOSE:
+            if state is _S_BODY_LENGTH or state is _S_BODY_CLOSE:
                 pos = self._body_step(buf, pos)
-            elif state is _State.HEAD:
+            elif state is _S_HEAD:
                 new = self._process_head(buf, pos)
                 if new is None:
                     return pos
                 pos = new
-            elif state is _State.CHUNK_DATA:
+            elif state is _S_CHUNK_DATA:
                 take = min(self._remaining, n - pos)
                 if not self._take_body(buf, pos, pos + take):
                     return n
@@ -316,8 +357,8 @@ class ResponseParser:
                             self._chunk_size,
                         )
                     )
-                    self._state = _State.CHUNK_DATA_END
-            elif state is _State.CHUNK_SIZE:
+                    self._state = _S_CHUNK_DATA_END
+            elif state is _S_CHUNK_SIZE:
                 new = self._fast_chunks(buf, pos)
                 if new != pos:
                     pos = new
@@ -326,12 +367,12 @@ class ResponseParser:
                 if new is None:
                     return pos
                 pos = new
-            elif state is _State.CHUNK_DATA_END:
+            elif state is _S_CHUNK_DATA_END:
                 new = self._process_chunk_end(buf, pos)
                 if new is None:
                     return pos
                 pos = new
-            elif state is _State.TRAILERS:
+            elif state is _S_TRAILERS:
                 new = self._process_trailers(buf, pos)
                 if new is None:
                     return pos
@@ -404,6 +445,20 @@ class ResponseParser:
             pos += width
         if pos >= n or pos != first:
             return pos  # progress made: consumed empty lines are never flagged twice
+        limits = self._limits
+        # The common head: CRLF line endings only. Finding its CRLFCRLF is cheaper
+        # than the regex; once the block before it is known to be clean (no bare
+        # CR or LF), no earlier \n\r?\n can exist, so both searches agree.
+        blank = buf.find(b"\r\n\r\n", max(pos, self._scan_abs - base - 3))
+        if blank >= 0 and blank + 4 - pos <= limits.max_head_size:
+            lines = H.clean_lines(bytes(buf[pos : blank + 2]))
+            if lines is not None:
+                end = blank + 4
+                self._scan_abs = base + end
+                self._on_head(
+                    H.parse_clean_head(lines, base + pos, base + end, limits, self._anomalies)
+                )
+                return end
         scan = max(pos, self._scan_abs - base - 2)
         m = _HEAD_END.search(buf, scan)
         # Limits stop at the same byte however the input was split.
@@ -488,28 +543,26 @@ class ResponseParser:
                 )
             return
         self._head = head
-        self._framing, self._content_length, self._keep_alive = H.framing_for(
-            head, self._method, self._upgrade_requested, self._anomalies
+        anomalies = self._anomalies
+        framing, length, self._keep_alive = H.framing_for(
+            head, self._method, self._upgrade_requested, anomalies
         )
-        if self.failed:
+        self._framing, self._content_length = framing, length
+        if anomalies and self.failed:
             self._finish(head.end)
             return
-        framing = self._framing
-        if framing is Framing.NONE or (
-            framing is Framing.CONTENT_LENGTH and self._content_length == 0
-        ):
+        if framing is _F_CONTENT_LENGTH and length:
+            self._remaining = length
+            self._state = _S_BODY_LENGTH
+            self._end = head.end
+        elif framing is _F_NONE or framing is _F_CONTENT_LENGTH:  # no body, or 0 bytes
             self._complete = True
             self._finish(head.end)
-        elif framing is Framing.CONTENT_LENGTH:
-            assert self._content_length is not None
-            self._remaining = self._content_length
-            self._state = _State.BODY_LENGTH
-            self._end = head.end
-        elif framing is Framing.CHUNKED:
-            self._state = _State.CHUNK_SIZE
+        elif framing is _F_CHUNKED:
+            self._state = _S_CHUNK_SIZE
             self._end = head.end
         else:
-            self._state = _State.BODY_CLOSE
+            self._state = _S_BODY_CLOSE
             self._end = head.end
 
     # ------------------------------------------------------------- chunked
@@ -586,12 +639,12 @@ class ResponseParser:
         self._end = base + nl + 1
         if size == 0:
             self._chunks.append(ChunkRecord(line_start, base + nl + 1, base + nl + 1, 0))
-            self._state = _State.TRAILERS
+            self._state = _S_TRAILERS
             self._trailer_start = base + nl + 1
             return nl + 1
         self._chunk_size = size
         self._remaining = size
-        self._state = _State.CHUNK_DATA
+        self._state = _S_CHUNK_DATA
         return nl + 1
 
     def _process_chunk_end(self, buf: bytes | bytearray, pos: int) -> int | None:
@@ -601,7 +654,7 @@ class ResponseParser:
             if pos + 1 >= n:
                 return None
             if buf[pos + 1] == 10:
-                self._state = _State.CHUNK_SIZE
+                self._state = _S_CHUNK_SIZE
                 self._end = base + pos + 2
                 return pos + 2
         elif buf[pos] == 10:
@@ -613,7 +666,7 @@ class ResponseParser:
                 "chunk data ended with a bare LF",
                 "RFC 9112 §2.2",
             )
-            self._state = _State.CHUNK_SIZE
+            self._state = _S_CHUNK_SIZE
             self._end = base + pos + 1
             return pos + 1
         self._flag(
