@@ -171,7 +171,7 @@ class RawView(CursorView, can_focus=True):
                 self._indexing = None
 
     def on_raw_view_indexed(self, _: Indexed) -> None:
-        self._update_size()
+        self._update_size(grown_only=True)
         self._try_reveal()
 
     def refresh_live(self) -> None:
@@ -185,17 +185,26 @@ class RawView(CursorView, can_focus=True):
         rows = layout.rows
         done = layout.extend(budget=UI_BUDGET)
         if layout.rows != rows:
-            self._update_size()
+            self._update_size(grown_only=True)
         if not done and self._indexing is not layout:
             self._index(layout, self._source_version)
 
-    def _update_size(self) -> None:
+    def _update_size(self, grown_only: bool = False) -> None:
+        """Set the scroll size from the index; redraw every row unless only rows were added.
+
+        Args:
+            grown_only: Only new rows were indexed (live or in the worker): the rows
+                already drawn stay valid, since a transcript only grows.
+        """
         rows = self._layout.rows if self._layout else 0
         width = 80 if self.mode is Mode.HEX else 16 + 4 * 96
         if self._field_map is not None:
             width += LABEL_ROOM
         self.virtual_size = Size(width, rows)
-        self._redraw()
+        if grown_only:
+            self.refresh()
+        else:
+            self._redraw()
 
     def _redraw(self) -> None:
         self._cache.clear()
