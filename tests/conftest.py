@@ -1,4 +1,4 @@
-"""Every test run keeps its files (history, the server's CA) out of the user's profile."""
+"""Shared fixtures: a private data folder for the whole run, and the built-in server."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from inspector.paths import ENV_DATA_DIR
+from inspector.server import ServerHandle, start_server
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -20,3 +21,10 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         os.environ.pop(ENV_DATA_DIR, None)
     else:
         os.environ[ENV_DATA_DIR] = old
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ServerHandle]:
+    """The built-in server on a free loopback port, one per test module."""
+    with start_server() as srv:
+        yield srv

@@ -6,21 +6,14 @@ import base64
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from inspector.cli import run
 from inspector.paths import ENV_DATA_DIR
-from inspector.server import ServerHandle, start_server
+from inspector.server import ServerHandle
 from inspector.store.history import HISTORY_FILE
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
 
 
 @pytest.fixture

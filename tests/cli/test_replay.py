@@ -6,7 +6,6 @@ import base64
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,14 +16,8 @@ from inspector.formats.httpfile import from_spec, write_http_file
 from inspector.model import EventKind, RequestSpec
 from inspector.net import Client, SendOptions, WriteStep
 from inspector.paths import ENV_DATA_DIR
-from inspector.server import ServerHandle, start_server
+from inspector.server import ServerHandle
 from inspector.store.history import HISTORY_FILE, History
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
 
 
 @pytest.fixture

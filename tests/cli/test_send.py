@@ -7,18 +7,11 @@ import json
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from inspector.server import ServerHandle, start_server
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
+from inspector.server import ServerHandle
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

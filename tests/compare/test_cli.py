@@ -9,19 +9,12 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from inspector.cli import run
-from inspector.server import ServerHandle, start_server
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
+from inspector.server import ServerHandle
 
 
 def cli(*args: str, columns: int = 100) -> subprocess.CompletedProcess[str]:

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from inspector.compare import compare
 from inspector.compare.diff import Comparison, Difference, EngineDiff, diff
@@ -22,12 +19,6 @@ from inspector.server import ServerHandle, start_server
 from inspector.wire.serialize import with_default_headers
 
 OPTIONS = SendOptions(read_timeout=1.0, connect_timeout=5.0)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
 
 
 def spec_for(url: str, **fields: object) -> RequestSpec:

@@ -6,10 +6,8 @@ import base64
 import json
 import socket
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from rich.text import Text
 from textual import events
 from textual.message import Message
@@ -18,7 +16,7 @@ from textual.widgets import DataTable, Input, TextArea
 from inspector.model import ErrorKind
 from inspector.render.editable import bytes_to_editable
 from inspector.render.rawlayout import Mode
-from inspector.server import ServerHandle, start_server
+from inspector.server import ServerHandle
 from inspector.tui.app import InspectorApp
 from inspector.tui.builder import RequestBuilder, UrlInput
 from inspector.tui.headers_editor import HeadersEditor
@@ -28,12 +26,6 @@ from inspector.tui.rawview import RawView
 from inspector.tui.response import ResponsePanel
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
 
 
 async def _send(app: InspectorApp, pilot: object) -> None:

@@ -4,31 +4,18 @@ HAR and raw bytes saved atomically, secrets kept out unless asked for."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import Checkbox, Select, Static, TextArea
 
 from inspector.render.editable import bytes_to_editable
-from inspector.server import ServerHandle, start_server
+from inspector.server import ServerHandle
 from inspector.tui.app import InspectorApp
 from inspector.tui.exportview import ExportScreen
 from inspector.tui.sidebar import NodeRef
+from tests.tui.helpers import settle as _settle
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
-
-
-async def _settle(app: InspectorApp, pilot: object) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_curl_export_shows_its_caveats(server: ServerHandle, tmp_path: Path) -> None:

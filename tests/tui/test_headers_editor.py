@@ -5,34 +5,21 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, TabbedContent, TextArea
 
 from inspector.render.editable import editable_to_bytes
-from inspector.server import ServerHandle, start_server
+from inspector.server import ServerHandle
 from inspector.tui.app import InspectorApp
 from inspector.tui.builder import RequestBuilder
 from inspector.tui.form import Form
 from inspector.tui.headers_editor import HeadersEditor
 from inspector.tui.safefields import visible
 from inspector.tui.sidebar import NodeRef, Sidebar
+from tests.tui.helpers import settle as _settle
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
-
-
-async def _settle(app: InspectorApp, pilot: object) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def _send(app: InspectorApp, pilot: object) -> tuple[bytes, list[list[str]]]:

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, TextArea
 
 from inspector.model import EventKind
 from inspector.render.editable import bytes_to_editable
-from inspector.server import ServerHandle, start_server
+from inspector.server import ServerHandle
 from inspector.store.history import History
 from inspector.tui.app import InspectorApp
 from inspector.tui.diffview import DiffView
@@ -24,26 +24,15 @@ from inspector.tui.historyview import HistoryScreen
 from inspector.tui.messages import HistoryStored
 from inspector.tui.rawview import RawView
 from inspector.tui.response import ResponsePanel
+from tests.tui.helpers import settle as _settle
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
 
 
 @pytest.fixture
 def history(tmp_path: Path) -> Iterator[History]:
     with History.open(tmp_path / "history.sqlite") as h:
         yield h
-
-
-async def _settle(app: InspectorApp, pilot: object) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def _send(app: InspectorApp, pilot: object) -> None:

@@ -3,9 +3,6 @@ connection, compare and diff views, against the built-in server and real sockets
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from rich.style import Style
 from rich.text import Text
 from textual.message import Message
@@ -14,7 +11,7 @@ from textual.widgets import Checkbox, DataTable, TabbedContent
 from inspector.model import EventKind
 from inspector.render.fieldmap import RegionKind
 from inspector.render.rawlayout import Mode
-from inspector.server import ServerHandle, start_server
+from inspector.server import ServerHandle
 from inspector.tui.app import InspectorApp
 from inspector.tui.builder import UrlInput
 from inspector.tui.compareview import CompareView
@@ -27,12 +24,6 @@ from inspector.tui.response import ResponsePanel
 from inspector.tui.timingview import TimingView
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
 
 
 async def _settle(app: InspectorApp, pilot: object) -> None:

@@ -6,29 +6,22 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from rich.text import Text
 from textual.widgets import Input, Select, TabbedContent, TextArea, Tree
 
 from inspector.formats.httpfile import parse_http_file, read_http_file
-from inspector.server import ServerHandle, start_server
+from inspector.server import ServerHandle
 from inspector.store.env import MASK
 from inspector.tui.app import InspectorApp
 from inspector.tui.builder import RequestBuilder
 from inspector.tui.dialogs import ChoiceScreen, PromptScreen
 from inspector.tui.headers_editor import HeadersEditor
 from inspector.tui.sidebar import NodeRef, Sidebar
+from tests.tui.helpers import settle as _settle
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as srv:
-        yield srv
 
 
 def _api_file(server: ServerHandle) -> str:
@@ -45,12 +38,6 @@ Content-Type: text/plain
 
 hello there
 """
-
-
-async def _settle(app: InspectorApp, pilot: object) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def _open(app: InspectorApp, pilot: object, rel: str, index: int) -> None:
