@@ -25,6 +25,7 @@ from inspector.compare.difference import (
     Comparison,
     Difference,
     EngineDiff,
+    first_difference,
     outcome,
     show,
     show_body,
@@ -41,25 +42,6 @@ __all__ = [
     "outcome",
     "request_differences",
 ]
-
-_BLOCK = 4096
-
-
-def first_difference(ours: bytes, theirs: bytes) -> int | None:
-    """Offset of the first byte where two byte strings differ; None when they are equal.
-
-    When one is a prefix of the other, the offset is the shorter one's length.
-    """
-    if ours == theirs:
-        return None
-    n = min(len(ours), len(theirs))
-    start = 0
-    while start < n and ours[start : start + _BLOCK] == theirs[start : start + _BLOCK]:
-        start += _BLOCK
-    for i in range(start, min(n, start + _BLOCK)):
-        if ours[i] != theirs[i]:
-            return i
-    return n
 
 
 class _Out:

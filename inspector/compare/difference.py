@@ -13,7 +13,7 @@ from inspector.model import ErrorKind, Exchange
 SHOW_LIMIT = 96
 """Bytes shown of a value before it is cut short."""
 
-_NAMED = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x5C: "\\\\"}
+NAMED = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x5C: "\\\\"}
 _TIMEOUTS = (ErrorKind.READ_TIMEOUT, ErrorKind.TIMEOUT)
 
 
@@ -82,8 +82,8 @@ def show(data: bytes, limit: int = SHOW_LIMIT) -> str:
     """
     out = []
     for b in data[:limit]:
-        if b in _NAMED:
-            out.append(_NAMED[b])
+        if b in NAMED:
+            out.append(NAMED[b])
         elif 0x20 <= b < 0x7F:
             out.append(chr(b))
         else:
@@ -132,3 +132,23 @@ def outcome(exchange: Exchange) -> str:
     if err is not None:
         return f"failed: {err.kind.value}: {show_text(err.message, 160)}"
     return "parsed"
+
+
+_BLOCK = 4096
+
+
+def first_difference(ours: bytes, theirs: bytes) -> int | None:
+    """Offset of the first byte where two byte strings differ; None when they are equal.
+
+    When one is a prefix of the other, the offset is the shorter one's length.
+    """
+    if ours == theirs:
+        return None
+    n = min(len(ours), len(theirs))
+    start = 0
+    while start < n and ours[start : start + _BLOCK] == theirs[start : start + _BLOCK]:
+        start += _BLOCK
+    for i in range(start, min(n, start + _BLOCK)):
+        if ours[i] != theirs[i]:
+            return i
+    return n

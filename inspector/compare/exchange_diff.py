@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from inspector.compare.difference import NAMED, first_difference, show
 from inspector.model import Exchange, HeaderField
 
 VOLATILE_HEADERS: frozenset[str] = frozenset(
@@ -56,8 +57,6 @@ VOLATILE_HEADERS: frozenset[str] = frozenset(
 )
 """Lower-case names of header fields ignored by default (see the module docstring)."""
 
-SHOW_LIMIT = 96
-"""Bytes of a value shown before it is cut short."""
 TEXT_DIFF_LIMIT = 256 * 1024
 """Bodies larger than this get no line diff (difflib is slow on big inputs)."""
 DIFF_LINES = 40
@@ -66,9 +65,7 @@ DIFF_LINE_WIDTH = 200
 """Characters of one diff line kept."""
 
 TIMING_PHASES = ("dns", "connect", "tls", "send", "ttfb", "receive", "total")
-_NAMED = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x5C: "\\\\"}
 _UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-_BLOCK = 64 * 1024
 
 
 class ChangeKind(StrEnum):
@@ -155,33 +152,13 @@ class ExchangeDiff:
         return out
 
 
-def show(data: bytes, limit: int = SHOW_LIMIT) -> str:
-    """Bytes as ASCII: printable kept, CR/LF/TAB/backslash named, other bytes ``\\xNN``.
-
-    Args:
-        data: Any bytes.
-        limit: Bytes shown; the rest is counted.
-    """
-    out = []
-    for b in data[:limit]:
-        if b in _NAMED:
-            out.append(_NAMED[b])
-        elif 0x20 <= b < 0x7F:
-            out.append(chr(b))
-        else:
-            out.append(f"\\x{b:02x}")
-    if len(data) > limit:
-        out.append(f"... (+{len(data) - limit} bytes)")
-    return "".join(out)
-
-
 def _show_line(line: str) -> str:
     """A decoded text line with characters that could act on a terminal escaped."""
     out = []
     for ch in line[:DIFF_LINE_WIDTH]:
         code = ord(ch)
         if code < 0x80:
-            out.append(ch if 0x20 <= code < 0x7F else _NAMED.get(code, f"\\x{code:02x}"))
+            out.append(ch if 0x20 <= code < 0x7F else NAMED.get(code, f"\\x{code:02x}"))
         elif unicodedata.category(ch) in _UNSAFE:
             out.append(f"\\u{{{code:04x}}}")
         else:
@@ -189,17 +166,6 @@ def _show_line(line: str) -> str:
     if len(line) > DIFF_LINE_WIDTH:
         out.append(f"... (+{len(line) - DIFF_LINE_WIDTH} characters)")
     return "".join(out)
-
-
-def first_difference(a: bytes, b: bytes) -> int | None:
-    """Offset of the first byte where two byte strings differ; None when they are equal."""
-    if a == b:
-        return None
-    n = min(len(a), len(b))
-    start = 0
-    while start < n and a[start : start + _BLOCK] == b[start : start + _BLOCK]:
-        start += _BLOCK
-    return next((i for i in range(start, min(n, start + _BLOCK)) if a[i] != b[i]), n)
 
 
 def _text(body: bytes) -> str | None:
