@@ -18,7 +18,7 @@ from inspector.model import Exchange, InputError, RequestSpec
 from inspector.paths import data_dir
 from inspector.store.env import PRIVATE_FILE, PUBLIC_FILE, Environments, load_environments
 from inspector.store.history import HISTORY_FILE, History
-from inspector.store.settings import load_settings
+from inspector.store.settings import Settings, load_settings
 from inspector.wire.serialize import with_default_headers
 
 HISTORY_PREFIX = "history:"
@@ -40,14 +40,21 @@ class Resolved:
     """The history entry it replays, if it came from history."""
 
 
-def open_history() -> History:
-    """The user's history database, bounded by the settings file."""
+def open_history(settings: Settings | None = None, *, check: bool | None = None) -> History:
+    """The user's history database, bounded by the settings file.
+
+    Args:
+        settings: Already loaded settings (None: read ``settings.json``).
+        check: Passed to :meth:`History.open` (None: a full check of small files only).
+    """
     folder = data_dir()
-    settings, _problem = load_settings(folder)
+    if settings is None:
+        settings, _problem = load_settings(folder)
     return History.open(
         folder / HISTORY_FILE,
         max_entries=settings.history_max_entries,
         max_bytes=settings.history_max_bytes,
+        check=check,
     )
 
 

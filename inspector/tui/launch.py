@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inspector.cli.saved import open_history
 from inspector.model import Target
 from inspector.paths import data_dir
 from inspector.server import start_server
-from inspector.store.history import HISTORY_FILE, History, HistoryError
+from inspector.store.history import History, HistoryError
 from inspector.store.settings import load_settings
 from inspector.tui.app import InspectorApp
 
@@ -37,11 +38,10 @@ def launch(url: str | None, *, collection: Path | None = None) -> int:
     notices = [problem] if problem else []
     history: History | None = None
     try:
-        history = History.open(
-            folder / HISTORY_FILE,
-            max_entries=settings.history_max_entries,
-            max_bytes=settings.history_max_bytes,
-        )
+        # No full integrity scan before the first frame: a file that is not a database
+        # is still found and set aside at once; deeper damage surfaces as a one-line
+        # error when an exchange is stored (the `inspector history` commands check in full).
+        history = open_history(settings, check=False)
     except HistoryError as exc:
         notices.append(f"history is off this session: {exc}")
     server = None
