@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,7 +95,7 @@ def test_a_corrupt_history_is_set_aside_and_reported(tmp_path: Path, server: Ser
     data.mkdir()
     garbage = b"this is not a database" * 100
     (data / HISTORY_FILE).write_bytes(garbage)
-    env = {**__import__("os").environ, ENV_DATA_DIR: str(data)}
+    env = {**os.environ, ENV_DATA_DIR: str(data)}
     proc = subprocess.run(
         [sys.executable, "-m", "inspector", "send", f"{server.url}/json"],
         capture_output=True,

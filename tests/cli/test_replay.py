@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -111,9 +112,8 @@ def test_whole_file_replays_every_request_in_order(
 def test_diff_exit_status_same_then_different(
     tmp_path: Path, data: Path, server: ServerHandle, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--diff: first run is the baseline (0); /get again is the same once Date is ignored (0);
-    a request whose echo changes each time differs (1); with volatile headers included, /get
-    differs by its Date only if the second changed, so it is never reported as 'same' wrongly."""
+    """--diff: the first run is the baseline (0); /json again is the same once Date is
+    ignored (0); a request whose echo changes each time (a fresh {{$uuid}}) differs (1)."""
     path = _collection(tmp_path, server)
     assert run(["replay", f"{path}#get", "--env", "dev", "--diff"]) == 0
     assert "this one is the baseline" in capsys.readouterr().out
@@ -224,7 +224,7 @@ def test_history_last_bytes_diff_compares_with_that_entry(
 def test_module_entry_point_exit_code_for_ci(tmp_path: Path, server: ServerHandle) -> None:
     """python -m inspector replay --diff gives the exit status a CI smoke check relies on."""
     path = _collection(tmp_path, server)
-    env = {**__import__("os").environ, ENV_DATA_DIR: str(tmp_path / "d")}
+    env = {**os.environ, ENV_DATA_DIR: str(tmp_path / "d")}
     cmd = [sys.executable, "-m", "inspector", "replay", f"{path}#get", "--env", "dev", "--diff"]
     runs = [subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60) for _ in "ab"]
     assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr
