@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from inspector.cli.saved import open_history
+from inspector.cli.saved import load_entry, open_history
 from inspector.cli.send_cmd import human
 from inspector.cli.style import Style
 from inspector.formats.code import PythonTarget, to_python
@@ -65,23 +65,8 @@ def add_parser(sub: Any) -> None:
     export.set_defaults(handler=run_export)
 
 
-def _entry_id(history: History, key: str) -> int:
-    if key == "last":
-        entries = history.list(limit=1)
-        if not entries:
-            raise InputError("the history is empty")
-        return entries[0].id
-    if not key.isdigit():
-        raise InputError(f"bad history id {key!r}: give a number or 'last'")
-    return int(key)
-
-
 def _load(history: History, key: str) -> Exchange:
-    entry_id = _entry_id(history, key)
-    try:
-        return history.load(entry_id)
-    except KeyError:
-        raise InputError(f"no history entry {entry_id}") from None
+    return load_entry(history, key, f"bad history id {key!r}: give a number or 'last'")[1]
 
 
 def _with_history(args: argparse.Namespace, action: Any) -> int:

@@ -128,13 +128,17 @@ def resolve_file(
     return out
 
 
-def resolve_history(ref: str, history: History) -> Resolved:
-    """``history:ID`` (or ``history:last``) -> the stored request, exactly as it was.
+def load_entry(history: History, key: str, bad: str) -> tuple[int, Exchange]:
+    """The entry ``key`` names (an id, or ``last``) and its exchange.
+
+    Args:
+        history: The history.
+        key: A number, or ``last`` for the newest entry.
+        bad: The message when ``key`` is neither.
 
     Raises:
-        InputError: the id is not a number or not in the history.
+        InputError: a bad key, an empty history, or no entry with that id.
     """
-    key = ref[len(HISTORY_PREFIX) :]
     if key == "last":
         entries = history.list(limit=1)
         if not entries:
@@ -143,11 +147,22 @@ def resolve_history(ref: str, history: History) -> Resolved:
     elif key.isdigit():
         entry_id = int(key)
     else:
-        raise InputError(f"bad history reference {ref!r}: give history:ID or history:last")
+        raise InputError(bad)
     try:
-        exchange = history.load(entry_id)
+        return entry_id, history.load(entry_id)
     except KeyError:
         raise InputError(f"no history entry {entry_id}") from None
+
+
+def resolve_history(ref: str, history: History) -> Resolved:
+    """``history:ID`` (or ``history:last``) -> the stored request, exactly as it was.
+
+    Raises:
+        InputError: the id is not a number or not in the history.
+    """
+    key = ref[len(HISTORY_PREFIX) :]
+    bad = f"bad history reference {ref!r}: give history:ID or history:last"
+    entry_id, exchange = load_entry(history, key, bad)
     label = exchange.spec.meta.get("name") or f"{HISTORY_PREFIX}{entry_id}"
     spec = replace(exchange.spec, meta={**exchange.spec.meta, "name": label})
     return Resolved(label, spec, {}, exchange)
