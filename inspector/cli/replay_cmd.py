@@ -17,12 +17,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from inspector.cli.saved import (
     HISTORY_PREFIX,
     Resolved,
+    exact_replay,
     open_history,
     previous_exchange,
     resolve_file,
@@ -33,7 +33,7 @@ from inspector.cli.style import Style
 from inspector.compare.exchange_diff import VOLATILE_HEADERS, ExchangeDiff, diff_exchanges
 from inspector.formats.document import exchange_doc
 from inspector.model import ErrorKind, Exchange, InputError, RequestSpec
-from inspector.net import Client, SendOptions, write_plan
+from inspector.net import Client, SendOptions
 from inspector.store.env import mask
 from inspector.store.history import History, HistoryError
 
@@ -114,10 +114,7 @@ def _spec_and_options(
     source = item.source
     if source is None or not (args.exact or args.keep_timing):
         return item.spec, options
-    spec = RequestSpec(url=item.spec.url, raw=source.transcript.sent.read(), meta=item.spec.meta)
-    if args.keep_timing:
-        options = replace(options, write_plan=write_plan(source.transcript.events))
-    return spec, options
+    return exact_replay(source, options, keep_timing=args.keep_timing, meta=item.spec.meta)
 
 
 class _Outcome:

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from inspector.formats.har_losses import sent_bytes
 from inspector.formats.httpfile import HttpFile, SavedRequest, read_http_file, to_spec
-from inspector.model import Exchange, InputError, RequestSpec
+from inspector.model import EventKind, Exchange, InputError, RequestSpec
+from inspector.net import SendOptions, write_plan
 from inspector.paths import data_dir
 from inspector.store.env import PRIVATE_FILE, PUBLIC_FILE, Environments, load_environments
 from inspector.store.history import HISTORY_FILE, History
@@ -174,3 +176,23 @@ def previous_exchange(history: History, label: str, exclude: int | None = None) 
         if entry.name == label and entry.id != exclude and entry.engine == "inspector":
             return history.load(entry.id)
     return None
+
+
+def exact_replay(
+    source: Exchange, options: SendOptions, *, keep_timing: bool, meta: dict[str, str]
+) -> tuple[RequestSpec, SendOptions]:
+    """The spec and options that send ``source``'s request again, byte for byte.
+
+    The bytes are those the first exchange wrote for its request (a proxy's
+    ``CONNECT`` head left out); with ``keep_timing`` they go out in the same
+    writes, with the same pauses between them.
+    """
+    data = sent_bytes(source)
+    spec = RequestSpec(url=source.spec.url, raw=data, meta=meta)
+    if keep_timing:
+        skip = len(source.transcript.sent) - len(data)  # the CONNECT head, if any
+        events = [
+            e for e in source.transcript.events if e.kind is not EventKind.SEND or e.offset >= skip
+        ]
+        options = replace(options, write_plan=write_plan(events))
+    return spec, options

@@ -22,9 +22,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from inspector.formats.har_losses import sent_bytes
+from inspector.cli.saved import exact_replay
 from inspector.model import Exchange, InputError, RequestSpec, Transcript
-from inspector.net import SendOptions, write_plan
+from inspector.net import SendOptions
 from inspector.store.history import History, HistoryError
 from inspector.tui.builder import RequestBuilder
 from inspector.tui.historyview import PAGE, HistoryScreen
@@ -243,9 +243,8 @@ class HistoryActions(App[None]):
             return
         spec = source.spec
         if how != "spec":
-            spec = RequestSpec(url=spec.url, raw=sent_bytes(source), meta=dict(spec.meta))
-        if how == "timing":
-            options = replace(options, write_plan=write_plan(source.transcript.events))
+            keep = how == "timing"
+            spec, options = exact_replay(source, options, keep_timing=keep, meta=dict(spec.meta))
         self._replaying = (self.send_spec(spec, options), source)
         self._say(f"{REPLAYS[how]}: {spec.url} ...")
 

@@ -241,3 +241,24 @@ def test_auto_headers_off_directive_sends_only_what_the_file_says(
     )
     assert run(["replay", f"{path}#bare", "--json-out"]) == 0
     assert _echoed_raw(_json(capsys)) == b"GET /anything HTTP/1.1\r\nX-Only: 1\r\n\r\n"
+
+
+def test_exact_replay_leaves_out_a_proxy_connect_head_and_its_write() -> None:
+    """Through a proxy the transcript starts with CONNECT: a byte-for-byte replay sends
+    only the request's own bytes, in its own writes (the CONNECT write is not planned)."""
+    from inspector.cli.saved import exact_replay
+    from inspector.model import Exchange, Transcript
+
+    connect = b"CONNECT x.test:443 HTTP/1.1\r\nHost: x.test:443\r\n\r\n"
+    request = b"GET / HTTP/1.1\r\nHost: x.test\r\n\r\n"
+    tr = Transcript()
+    tr.record_send(connect, t=1.0)
+    tr.record_recv(b"HTTP/1.1 200 OK\r\n\r\n", t=1.1)
+    tr.record_send(request[:10], t=1.2)
+    tr.record_send(request[10:], t=1.5)
+    source = Exchange("inspector", RequestSpec(url="https://x.test/"), tr, None)
+    spec, options = exact_replay(source, SendOptions(), keep_timing=True, meta={"name": "n"})
+    assert spec.raw == request and spec.meta == {"name": "n"}
+    plan = options.write_plan
+    assert plan is not None and [step.size for step in plan] == [10, len(request) - 10]
+    assert plan[0].pause == 0.0 and abs(plan[1].pause - 0.3) < 1e-9
