@@ -1,6 +1,6 @@
 """TUI speed and memory: start-up, first paint after a big response, keys, peak memory.
 
-    python benchmarks/bench_tui.py [--quick] [--runs N]
+    python benchmarks/bench_tui.py [--quick] [--runs N] [--only start|paint|keys|memory]
 
 Targets (DESIGN.md section 6, issue 6), each printed with whether it was met:
 
@@ -712,6 +712,8 @@ def bench_memory(cases: list[tuple[str, str, bool]], timeout: float) -> float:
 
 # --- main ---------------------------------------------------------------------------------
 
+PARTS = ("start", "paint", "keys", "memory")
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(
@@ -721,6 +723,12 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=None, help="start-up runs (default 5; quick 2)")
     ap.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds for any one wait")
+    ap.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="run only this part (repeatable); all four by default",
+    )
     args = ap.parse_args()
     if args.child:
         kind, arg = args.child
@@ -731,6 +739,7 @@ def main() -> int:
         raise SystemExit(f"unknown child {kind}")
 
     quick = args.quick
+    parts = set(args.only or PARTS)
     runs = args.runs or (2 if quick else 5)
     items = 18_000 if quick else 180_000
     big = 20 * MiB if quick else 100 * MiB
@@ -752,25 +761,31 @@ def main() -> int:
         )
         servers.append(jserver)
         started = time.perf_counter()
-        start = bench_startup(runs, f"{server.url}/get")
+        start = bench_startup(runs, f"{server.url}/get") if "start" in parts else {}
         install_probe()
         json_size = len(json_body(items))
-        paint = bench_paint(
-            [
-                ("JSON", f"{jserver.url}/", json_size),
-                ("bytes", f"{server.url}/bytes/{big}", big),
-            ],
-            paint_runs,
-            args.timeout,
-        )
-        key_max = bench_keys(f"{server.url}/bytes/{big}", big, key_downloads, args.timeout)
-        memory = bench_memory(
-            [
-                (f"bytes {big // MiB} MiB", f"{server.url}/bytes/{big}", True),
-                ("JSON", f"{jserver.url}/", False),
-            ],
-            args.timeout,
-        )
+        paint: dict[str, float] = {}
+        if "paint" in parts:
+            paint = bench_paint(
+                [
+                    ("JSON", f"{jserver.url}/", json_size),
+                    ("bytes", f"{server.url}/bytes/{big}", big),
+                ],
+                paint_runs,
+                args.timeout,
+            )
+        key_max = None
+        if "keys" in parts:
+            key_max = bench_keys(f"{server.url}/bytes/{big}", big, key_downloads, args.timeout)
+        memory = None
+        if "memory" in parts:
+            memory = bench_memory(
+                [
+                    (f"bytes {big // MiB} MiB", f"{server.url}/bytes/{big}", True),
+                    ("JSON", f"{jserver.url}/", False),
+                ],
+                args.timeout,
+            )
     except (BenchError, subprocess.TimeoutExpired, AssertionError) as exc:
         print(f"bench_tui: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -779,10 +794,14 @@ def main() -> int:
             s.stop()
 
     print(f"\ntargets ({time.perf_counter() - started:.0f} s)")
-    rows = [
-        ("start to first frame, InspectorApp (median)", start["app"], "s", TARGETS["start"]),
-        ("start to first frame, `inspector` (median)", start["cli"], "s", TARGETS["start"]),
-    ]
+    rows: list[tuple[str, float, str, float]] = []
+    if start:
+        rows.append(
+            ("start to first frame, InspectorApp (median)", start["app"], "s", TARGETS["start"])
+        )
+        rows.append(
+            ("start to first frame, `inspector` (median)", start["cli"], "s", TARGETS["start"])
+        )
     if "app-nopyc" in start:
         label = "start to first frame, no .pyc (median)"
         rows.append((label, start["app-nopyc"], "s", TARGETS["start"]))
@@ -792,8 +811,10 @@ def main() -> int:
         rows.append(
             (f"first paint, {label}: {names[name]} (worst)", seconds, "s", TARGETS["paint"])
         )
-    rows.append(("key answered during the download (max)", key_max, "s", TARGETS["key"]))
-    rows.append((f"peak memory / body, {big // MiB} MiB", memory, "x", TARGETS["memory"]))
+    if key_max is not None:
+        rows.append(("key answered during the download (max)", key_max, "s", TARGETS["key"]))
+    if memory is not None:
+        rows.append((f"peak memory / body, {big // MiB} MiB", memory, "x", TARGETS["memory"]))
     for label, value, unit, limit in rows:
         shown = f"{value:.3f} s" if unit == "s" else f"{value:.2f}x"
         print(f"    {label:48s} {shown:>9s}  <= {limit}{unit}  {met(value <= limit)}")

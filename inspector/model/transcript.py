@@ -30,6 +30,9 @@ class ByteStream:
         self._memory: bytearray | None = bytearray()
         self._fd: int | None = None
         self._length = 0
+        self._users = 0  # threads reading or writing the file right now
+        self._closed = False
+        self._fd_closed = False
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -42,33 +45,66 @@ class ByteStream:
 
     def append(self, data: bytes | bytearray | memoryview) -> int:
         """Add bytes at the end and return the offset where they start."""
+        fd = -1
         with self._lock:
             offset = self._length
             memory = self._memory
             if memory is not None:
                 memory += data
-                if len(memory) > self._spill_threshold:
-                    self._spill()
+                self._length = offset + len(data)
             else:
-                assert self._fd is not None
-                view = memoryview(data)
-                while view:
-                    written = os.pwrite(self._fd, view, self._length + (len(data) - len(view)))
-                    view = view[written:]
-            self._length = offset + len(data)
+                if self._fd is None:  # closed after spilling: nothing is kept any more
+                    return offset
+                fd = self._fd
+                self._users += 1
+        if memory is not None:
+            if len(memory) > self._spill_threshold and not self._closed:
+                self._spill(memory)
             return offset
+        # Spilled: the file is written past the published length without the lock,
+        # so that readers (the raw panel, on the UI thread) never wait for a write.
+        # Readers clip to ``_length``, which moves only once the bytes are in the file.
+        view = memoryview(data)
+        size = len(view)
+        try:
+            while view:
+                written = os.pwrite(fd, view, offset + (size - len(view)))
+                view = view[written:]
+        finally:
+            with self._lock:
+                if self._fd is not None:
+                    self._length = offset + size
+                self._done_with(fd)
+        return offset
 
-    def _spill(self) -> None:
-        assert self._memory is not None
+    def _done_with(self, fd: int) -> None:
+        """A reader or the writer is done with the file (lock held): close it if it is due."""
+        self._users -= 1
+        if self._users == 0 and self._fd is None and not self._fd_closed:
+            os.close(fd)
+            self._fd_closed = True
+
+    def _spill(self, memory: bytearray) -> None:
+        """Move the bytes to an anonymous temporary file (the writer's thread, no lock held).
+
+        Readers go on reading the memory meanwhile: only this writer appends to it,
+        and it is busy here. The lock is taken only to switch over.
+        """
         fd, path = tempfile.mkstemp(prefix="inspector-transcript-")
         os.unlink(path)  # anonymous: the space is freed when the fd closes
-        view = memoryview(self._memory)
+        view = memoryview(memory)
         done = 0
-        while done < len(view):
-            done += os.pwrite(fd, view[done:], done)
-        view.release()
-        self._fd = fd
-        self._memory = None
+        try:
+            while done < len(view):
+                done += os.pwrite(fd, view[done:], done)
+        finally:
+            view.release()
+        with self._lock:
+            if self._memory is memory and not self._closed:
+                self._fd = fd
+                self._memory = None
+                return
+        os.close(fd)  # closed meanwhile (close() keeps in-memory bytes: nothing to do)
 
     def read(self, start: int = 0, end: int | None = None) -> bytes:
         """Return bytes ``[start, end)``, clipped to what is there."""
@@ -78,25 +114,40 @@ class ByteStream:
             start = max(0, min(start, stop))
             if self._memory is not None:
                 return bytes(self._memory[start:stop])
-            assert self._fd is not None
+            fd = self._fd
+            if fd is None:  # closed
+                return b""
+            self._users += 1
+        # The file is read without the lock: a big read (the body worker, the
+        # history writer) must not hold up the network thread or the UI.
+        try:
             parts: list[bytes] = []
             pos = start
             while pos < stop:
-                piece = os.pread(self._fd, stop - pos, pos)
+                piece = os.pread(fd, stop - pos, pos)
                 if not piece:
                     break
                 parts.append(piece)
                 pos += len(piece)
             return b"".join(parts)
+        finally:
+            with self._lock:
+                self._done_with(fd)
 
     def close(self) -> None:
-        """Free the temporary file, if any. Reads afterwards return nothing."""
+        """Free the temporary file, if any: reads then return nothing, appends are dropped.
+
+        Bytes still in memory stay readable (they cost no file). A read or write in
+        progress in another thread finishes first; the last one out closes the file.
+        """
         with self._lock:
-            if self._fd is not None:
-                os.close(self._fd)
+            self._closed = True
+            fd = self._fd
+            if fd is not None:
                 self._fd = None
-                self._memory = bytearray()
                 self._length = 0
+                self._users += 1
+                self._done_with(fd)
 
 
 class EventKind(StrEnum):

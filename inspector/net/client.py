@@ -362,8 +362,10 @@ class _Run:
     ) -> bool:
         """Read until the parser is done; True if any response bytes arrived."""
         assert self.conn is not None
-        buf = self.conn.read_buffer(self.opts.read_size)
+        read_size = self.opts.read_size
+        buf = self.conn.read_buffer(read_size)
         view = memoryview(buf)
+        room = len(buf)
         got = False
         cancel = self.cancel
         transcript = self.transcript
@@ -396,6 +398,11 @@ class _Run:
                 self.t_first = now
             self.t_last = now
             parser.feed(view[:n])
+            if n == room and room < read_size:
+                view.release()  # the parser and the transcript keep no view of it
+                buf = self.conn.grow_buffer(read_size)
+                view = memoryview(buf)
+                room = len(buf)
         view.release()
         return got
 

@@ -113,6 +113,10 @@ class Progress:
     """Our end, once TCP connected."""
 
 
+FIRST_READ_BUFFER = 64 * 1024
+"""A new connection's first read buffer; it grows to ``read_size`` when a read fills it."""
+
+
 @dataclass
 class Connection:
     """One open connection, plain or TLS, and what is known about it."""
@@ -138,7 +142,18 @@ class Connection:
         return f"reusing connection #{self.id} {self.local} -> {self.remote}"
 
     def read_buffer(self, size: int) -> bytearray:
-        """The connection's read buffer, at least ``size`` bytes."""
+        """The connection's read buffer: ``size`` bytes, or fewer until a read fills it.
+
+        A new connection starts with at most ``FIRST_READ_BUFFER`` bytes: zeroing a
+        1 MiB buffer costs more than a small exchange's syscalls. ``grow_buffer``
+        makes it full size once a read fills it (a big body is coming).
+        """
+        if not self.buffer:
+            self.buffer = bytearray(min(size, FIRST_READ_BUFFER))
+        return self.buffer
+
+    def grow_buffer(self, size: int) -> bytearray:
+        """A read filled the buffer: make it ``size`` bytes (when that is larger)."""
         if len(self.buffer) < size:
             self.buffer = bytearray(size)
         return self.buffer

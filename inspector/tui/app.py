@@ -45,6 +45,10 @@ def _size(n: float) -> str:
     return f"{n} B"  # pragma: no cover
 
 
+FULL_GC_PAUSED = 1 << 30
+"""The full collection's threshold while a response arrives: in effect, never."""
+
+
 class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActions):
     """Compose a request, send it through our recording client, inspect every byte.
 
@@ -89,6 +93,7 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
         self._cancel: CancelToken | None = None
         self._live: Transcript | None = None
         self._live_started = 0.0
+        self._gc_thresholds: tuple[int, int, int] | None = None
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action in the command palette too (ctrl+p), next to Textual's own."""
@@ -151,6 +156,7 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
             self.action_send()
 
     def on_unmount(self) -> None:
+        self._resume_full_gc()
         if self._cancel is not None:
             self._cancel.cancel()
         self.client.close()
@@ -173,6 +179,7 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
         self._cancel = CancelToken()
         self._live = Transcript(options.spill_threshold)
         self._live_started = time.monotonic()
+        self._pause_full_gc()
         self.query_one(RawView).show(self._live)
         self._send(spec, options, self._cancel, self._live)
         return self._live
@@ -188,6 +195,24 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
         """Stop the running exchange; what arrived is kept."""
         if self._cancel is not None and self._live is not None:
             self._cancel.cancel()
+
+    def _pause_full_gc(self) -> None:
+        """No full garbage collection while a response arrives.
+
+        A full collection walks every object the app made since start-up (strips,
+        styles, cached rows): 20-40 ms on the UI thread, which a key waits for.
+        Young generations are still collected; bytes, the bulk of a download, are
+        not tracked by the collector at all. Textual pauses it while scrolling too.
+        """
+        if self._gc_thresholds is None:
+            self._gc_thresholds = gc.get_threshold()
+            young, middle, _ = self._gc_thresholds
+            gc.set_threshold(young, middle, FULL_GC_PAUSED)
+
+    def _resume_full_gc(self) -> None:
+        if self._gc_thresholds is not None:
+            gc.set_threshold(*self._gc_thresholds)
+            self._gc_thresholds = None
 
     def _tick(self) -> None:
         live = self._live
@@ -207,6 +232,7 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
             return
         self._live = None
         self._cancel = None
+        self._resume_full_gc()
         self.show_exchange(exchange)
         self.remember(exchange)
         self.replay_finished(exchange)
@@ -240,7 +266,9 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
             )
 
     def _status(self, text: str, style: str) -> None:
-        self.query_one("#statusline", Static).update(Text(text, style=style))
+        # One row whatever the text: no layout of the screen needed (it would lay
+        # out every widget, ten times a second while a response arrives).
+        self.query_one("#statusline", Static).update(Text(text, style=style), layout=False)
 
     # ------------------------------------------------------------ the rest
     @on(UrlInput.CurlPasted)

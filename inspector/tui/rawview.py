@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from inspector.model import EventKind, Transcript
+from inspector.model import ByteStream, EventKind, Transcript
 from inspector.render.escape import escape_bytes
 from inspector.render.fieldmap import FieldMap
 from inspector.render.mask import masked
@@ -51,6 +51,12 @@ UI_BUDGET = 256 * 1024
 """Bytes of text-mode indexing done on the UI thread per call (a few milliseconds)."""
 WORKER_BUDGET = 1024 * 1024
 """Bytes the indexing worker scans between yields (a cancelled worker stops this soon)."""
+
+
+READ_AHEAD = 64 * 1024
+"""Bytes read at once for the rows being drawn (a screen of hex rows is ~1 KiB)."""
+READ_BEHIND = 4 * 1024
+"""...starting this far before the row asked for, so scrolling up reuses the read too."""
 
 
 class RawView(CursorView, can_focus=True):
@@ -87,6 +93,8 @@ class RawView(CursorView, can_focus=True):
         self._layouts: dict[Mode, RawLayout] = {}
         self._layouts_of: Transcript | None = None
         self._indexing: RawLayout | None = None
+        self._window: tuple[ByteStream, int, bytes] | None = None
+        """Bytes read ahead for the rows below: one read per frame, not one per row."""
 
     # ------------------------------------------------------------------ data
     def show(self, transcript: Transcript | None) -> None:
@@ -131,6 +139,7 @@ class RawView(CursorView, can_focus=True):
     def _rebuild(self) -> None:
         self._source_version += 1
         self._cache.clear()
+        self._window = None
         if self._transcript is None:
             self._layout = None
             self._layouts = {}
@@ -200,10 +209,20 @@ class RawView(CursorView, can_focus=True):
         width = 80 if self.mode is Mode.HEX else 16 + 4 * 96
         if self._field_map is not None:
             width += LABEL_ROOM
-        self.virtual_size = Size(width, rows)
-        if grown_only:
+        size = Size(width, rows)
+        if grown_only and size.width == self.virtual_size.width:
+            # Rows were added at the end: no widget moves, so skip the screen's
+            # layout (setting ``virtual_size`` lays out every widget) and only
+            # update the scrollbars, as Textual does for a resize without layout.
+            if size != self.virtual_size:
+                self.set_reactive(RawView.virtual_size, size)
+                self._scroll_update(size)
+            self.refresh()
+        elif grown_only:
+            self.virtual_size = size
             self.refresh()
         else:
+            self.virtual_size = size
             self._redraw()
 
     def _redraw(self) -> None:
@@ -313,11 +332,28 @@ class RawView(CursorView, can_focus=True):
         detail = escape_bytes(ev.detail.encode()) if ev.detail else ""
         return Text(f"* {ev.kind.value} {detail}  {t}", style=EVENT_STYLE)
 
+    def _read(self, stream: ByteStream, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)`` of a stream, through a read-ahead window.
+
+        A frame draws its rows top to bottom: one read serves them all (each read
+        takes the stream's lock, which the network thread also takes). A stream
+        only grows, so bytes once read stay true.
+        """
+        window = self._window
+        if window is not None and window[0] is stream:
+            w_start, w_data = window[1], window[2]
+            if w_start <= start and end <= w_start + len(w_data):
+                return w_data[start - w_start : end - w_start]
+        ahead = max(start - READ_BEHIND, 0)
+        data = stream.read(ahead, max(end, ahead + READ_AHEAD))
+        self._window = (stream, ahead, data)
+        return data[start - ahead : end - ahead]
+
     def _data(self, row: Row, tr: Transcript) -> Text:
         kind = row.event.kind
         recv = kind is EventKind.RECV
         stream = tr.received if recv else tr.sent
-        data = stream.read(row.start, row.end)
+        data = self._read(stream, row.start, row.end)
         if self._masks:
             data = masked(stream.read, row.start, row.end, data, self._masks)
         match, cursor = self._match, self._cursor

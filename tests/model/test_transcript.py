@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -56,6 +57,57 @@ def test_reader_thread_sees_consistent_prefixes() -> None:
     done.set()
     t.join()
     assert not errors and stream.read() == expected and stream.spilled
+
+
+def test_close_while_another_thread_writes_leaks_no_file() -> None:
+    """Spilled reads and writes run without the lock; a close() racing them frees the file once."""
+    fd_dir = "/proc/self/fd"
+    if not os.path.isdir(fd_dir):
+        pytest.skip("needs /proc/self/fd")
+    before = len(os.listdir(fd_dir))
+    for _ in range(20):
+        stream = ByteStream(spill_threshold=10)
+        started = threading.Event()
+        errors: list[BaseException] = []
+
+        def writer(
+            stream: ByteStream = stream,
+            started: threading.Event = started,
+            errors: list[BaseException] = errors,
+        ) -> None:
+            try:
+                for _ in range(200):
+                    stream.append(b"y" * 65536)
+                    started.set()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        def reader(
+            stream: ByteStream = stream,
+            started: threading.Event = started,
+            errors: list[BaseException] = errors,
+        ) -> None:
+            try:
+                started.wait()
+                while True:
+                    n = len(stream)
+                    data = stream.read(0, n)
+                    assert data == b"y" * len(data)
+                    if not data and stream.read() == b"":
+                        return  # closed
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=writer), threading.Thread(target=reader)]
+        for t in threads:
+            t.start()
+        started.wait()
+        stream.close()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert stream.read() == b"" and not stream.spilled
+    assert len(os.listdir(fd_dir)) == before
 
 
 def test_events_record_each_call_in_order() -> None:
