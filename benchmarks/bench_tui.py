@@ -38,12 +38,15 @@ Targets (DESIGN.md section 6, issue 6), each printed with whether it was met:
    overshoot) is shown too. Both for the download and for the second after the
    response arrived (body preparation, raw indexing). In (2) and (3) every frame
    is also encoded for a terminal, as in (1), on the event loop's thread.
-4. **Peak memory <= 1.5x the body** for the 100 MiB download and its display
+4. **Peak memory <= 1.5x the body** for a 100 MiB download and its display
    (parsed panel, then the Raw tab, until every worker is done), in a fresh
-   process: the peak RSS increase over the running, idle app. On Linux the peak
-   is VmHWM, reset through ``/proc/self/clear_refs`` (``ru_maxrss`` carries the
-   parent's peak over fork and exec); elsewhere ``ru_maxrss``. The 10 MiB JSON
-   is measured the same way, for information.
+   process: the peak RSS increase over the running, idle app. Two bodies: binary
+   (``/bytes``: a hex summary in the parsed panel) and text (log lines: every
+   line in the parsed panel); the worse counts. On Linux the peak is VmHWM,
+   reset through ``/proc/self/clear_refs`` (``ru_maxrss`` carries the parent's
+   peak over fork and exec); elsewhere ``ru_maxrss``. The 10 MiB JSON is
+   measured the same way, for information (it is kept in memory: under the
+   transcript's 16 MiB spill threshold).
 
 ``--quick`` is a smoke run (a ~1 MiB JSON, a 20 MiB download, fewer runs).
 Loopback only. Exit status 0 when the run completed (met or not), 1 when it
@@ -114,17 +117,30 @@ def json_body(items: int) -> bytes:
     return json.dumps(value).encode()
 
 
-def json_server(items: int) -> int:
-    """Child: serve one JSON body at every path on a free loopback port, until killed."""
+def text_body(size: int) -> bytes:
+    """``size`` bytes of log lines (a big text response: a log, a CSV export)."""
+    line = b"2026-11-22T10:00:00.000Z INFO GET /api/items/%07d 200 served in 12 ms\n"
+    n = size // len(line % 0) + 1
+    return b"".join(line % (i % 10_000_000) for i in range(n))[:size]
+
+
+def json_server(items: int, text_size: int) -> int:
+    """Child: serve the JSON body at every path (a text body at /text), until killed."""
     body = json_body(items)
+    text: list[bytes] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            data, ctype = body, "application/json"
+            if self.path == "/text":
+                if not text:
+                    text.append(text_body(text_size))
+                data, ctype = text[0], "text/plain; charset=utf-8"
             self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(data)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -692,7 +708,7 @@ def measure_memory(url: str, timeout: float) -> dict[str, Any]:
 
 def bench_memory(cases: list[tuple[str, str, bool]], timeout: float) -> float:
     print("\n(4) peak RSS increase over the idle app, download + both panels, fresh process each")
-    ratio_target = float("nan")
+    ratio_target = 0.0  # the worst targeted case
     for label, url, targeted in cases:
         m = measure_memory(url, timeout)
         increase = m["peak"] - m["baseline"]
@@ -702,7 +718,7 @@ def bench_memory(cases: list[tuple[str, str, bool]], timeout: float) -> float:
             f"({m['method']}), {ratio:.2f}x the body"
         )
         if targeted:
-            ratio_target = ratio
+            ratio_target = max(ratio_target, ratio)
             line += f"; target <= {TARGETS['memory']}x: {met(ratio <= TARGETS['memory'])}"
         else:
             line += " (for information)"
@@ -733,7 +749,8 @@ def main() -> int:
     if args.child:
         kind, arg = args.child
         if kind == "json-server":
-            return json_server(int(arg))
+            items_arg, text_arg = arg.split(",")
+            return json_server(int(items_arg), int(text_arg))
         if kind == "memory":
             return memory_child(arg, args.timeout)
         raise SystemExit(f"unknown child {kind}")
@@ -757,7 +774,7 @@ def main() -> int:
         )
         servers.append(server)
         jserver = ServerProcess.start(
-            [sys.executable, script, "--child", "json-server", str(items)]
+            [sys.executable, script, "--child", "json-server", f"{items},{big}"]
         )
         servers.append(jserver)
         started = time.perf_counter()
@@ -782,6 +799,7 @@ def main() -> int:
             memory = bench_memory(
                 [
                     (f"bytes {big // MiB} MiB", f"{server.url}/bytes/{big}", True),
+                    (f"text {big // MiB} MiB", f"{jserver.url}/text", True),
                     ("JSON", f"{jserver.url}/", False),
                 ],
                 args.timeout,
@@ -814,7 +832,8 @@ def main() -> int:
     if key_max is not None:
         rows.append(("key answered during the download (max)", key_max, "s", TARGETS["key"]))
     if memory is not None:
-        rows.append((f"peak memory / body, {big // MiB} MiB", memory, "x", TARGETS["memory"]))
+        label = f"peak memory / body, {big // MiB} MiB (worst)"
+        rows.append((label, memory, "x", TARGETS["memory"]))
     for label, value, unit, limit in rows:
         shown = f"{value:.3f} s" if unit == "s" else f"{value:.2f}x"
         print(f"    {label:48s} {shown:>9s}  <= {limit}{unit}  {met(value <= limit)}")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import overload
 
 from rich.text import Text
 from textual import events, on, work
@@ -20,10 +21,10 @@ from inspector.render.body import (
     body_lines,
     is_binary,
     looks_like_json,
-    pretty_json_lines,
 )
 from inspector.render.escape import escape_bytes
 from inspector.render.fieldmap import FieldMap
+from inspector.render.lazylines import JsonRows
 from inspector.store.env import mask
 from inspector.tui.framing import FrameRow, framing_rows
 from inspector.tui.lines import LinesView, highlight_json
@@ -68,6 +69,26 @@ MIN_MASK = 3
 """Shorter secret values are not masked: hiding every ``1`` on screen hides nothing."""
 PAINT_FIRST = 0.25
 """Seconds the body worker waits, after handing over the text, before pretty-printing."""
+
+
+class MaskedRows(Sequence[str]):
+    """Rows with secret values masked as each row is read (the rows may be lazy)."""
+
+    def __init__(self, rows: Sequence[str], secrets: Mapping[str, str]) -> None:
+        self._rows = rows
+        self._secrets = secrets
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [mask(row, self._secrets) for row in self._rows[index]]
+        return mask(self._rows[index], self._secrets)
 
 
 class ResponsePanel(Vertical):
@@ -231,13 +252,13 @@ class ResponsePanel(Vertical):
         self.app.call_from_thread(self._set_body, exchange, kind, lines, info)
         if not big_json:
             return
-        # A big JSON body is on screen as text at once; the pretty form replaces it
-        # when ready (seconds for tens of MiB), unless another exchange came first.
-        # json.loads holds the GIL throughout: first let the text's frame be painted.
+        # A big JSON body is on screen as text at once; the pretty rows replace it
+        # when indexed (about 0.6 s for 10 MiB), unless another exchange came first.
+        # First let the text's frame be painted.
         time.sleep(PAINT_FIRST)
         if exchange is not self.exchange:
             return
-        pretty = pretty_json_lines(body) if len(body) <= PRETTY_JSON_MAX else None
+        pretty = JsonRows.build(body) if len(body) <= PRETTY_JSON_MAX else None
         if pretty is None:
             why = "not valid JSON" if len(body) <= PRETTY_JSON_MAX else "larger than 16 MiB"
             info = f"body: text, {len(body)} bytes, not pretty-printed ({why})"
@@ -247,13 +268,13 @@ class ResponsePanel(Vertical):
         info = f"body: json, {len(body)} bytes" + (f", {note.lstrip(', ')}" if note else "")
         self.app.call_from_thread(self._set_body, exchange, "json", pretty, info)
 
-    def _set_body(self, exchange: Exchange, kind: str, lines: list[str], info: str) -> None:
+    def _set_body(self, exchange: Exchange, kind: str, lines: Sequence[str], info: str) -> None:
         if exchange is not self.exchange:
             return
         self.body_kind = kind
         self.post_message(self.BodyShown(kind))
         if self._masks:
-            lines = [mask(line, self._masks) for line in lines]
+            lines = MaskedRows(lines, self._masks)
         self.query_one("#resp-body-info", Static).update(info)
         self.query_one("#resp-body", LinesView).set_lines(
             lines, highlight_json if kind == "json" else None

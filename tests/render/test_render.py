@@ -85,7 +85,8 @@ def test_row_of_finds_the_row_holding_a_byte() -> None:
 def test_body_lines_pretty_json_and_escapes() -> None:
     """JSON is pretty-printed; control characters inside strings stay escaped."""
     body = json.dumps({"a": [1, 2], "evil": "\x1b[2J\u202e"}).encode()
-    kind, lines = body_lines(body, b"application/json")
+    kind, rows = body_lines(body, b"application/json")
+    lines = list(rows)
     assert kind == "json" and lines[0] == "{" and '  "a": [' in lines
     assert all("\x1b" not in line and "\u202e" not in line for line in lines)
 
