@@ -761,7 +761,7 @@ def main() -> int:
     items = 18_000 if quick else 180_000
     big = 20 * MiB if quick else 100 * MiB
     paint_runs = 1 if quick else 3
-    key_downloads = 1 if quick else 5
+    key_downloads = 1 if quick else 12
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
         f"{'quick run' if quick else 'full run'}; loopback servers in subprocesses"

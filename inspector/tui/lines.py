@@ -9,7 +9,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -58,6 +58,7 @@ class LinesView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._frame_style: Style | None = None
         self._lines: Sequence[str] = ()
         self._highlight: Callable[[str], Text] | None = None
         self._cache: LRUCache[int, Strip] = LRUCache(1024)
@@ -92,6 +93,13 @@ class LinesView(ScrollView, can_focus=True):
                 strip = Strip(list(text.render(self.app.console)) or [Segment("")])
             self._cache[index] = strip
         width = self.scrollable_content_region.width
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(
-            self.rich_style
-        )
+        style = self._frame_style or self.rich_style
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # ``rich_style`` walks every ancestor's styles: once a frame, not twice a row.
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None

@@ -21,7 +21,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.worker import get_current_worker
@@ -85,6 +85,7 @@ class RawView(CursorView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._frame_style: Style | None = None
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
         self._match: tuple[EventKind, int, int] | None = None
         self._source_version = 0
@@ -302,9 +303,16 @@ class RawView(CursorView, can_focus=True):
         if strip is None:
             strip = self._render_row(index)
             self._cache[key] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(
-            self.rich_style
-        )
+        style = self._frame_style or self.rich_style
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # ``rich_style`` walks every ancestor's styles: once a frame, not twice a row.
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
 
     def row_text(self, index: int) -> Text:
         """Row ``index`` as styled text (what :meth:`render_line` draws, uncropped)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 
 import pytest
 from hypothesis import given
@@ -12,7 +13,7 @@ from inspector.model import EventKind, Transcript
 from inspector.render.body import body_lines, is_binary
 from inspector.render.editable import bytes_to_editable, editable_to_bytes
 from inspector.render.escape import escape_bytes
-from inspector.render.rawlayout import HEX_WIDTH, TEXT_WIDTH, Mode, RawLayout
+from inspector.render.rawlayout import HEX_WIDTH, TEXT_WIDTH, Mode, RawLayout, scan_rows
 
 
 @given(st.binary(max_size=400))
@@ -70,6 +71,38 @@ def test_rows_tile_every_call_exactly(mode: Mode, budget: int) -> None:
             assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
             width = HEX_WIDTH if mode is Mode.HEX else TEXT_WIDTH
             assert all(0 < e - s <= width for s, e in spans)
+
+
+def _rows_one_at_a_time(data: bytes, base: int, more: bool) -> tuple[list[int], int]:
+    """The row scan as it was: one ``find`` per row (the oracle for ``scan_rows``)."""
+    breaks, i = [], 0
+    while i < len(data):
+        nl = data.find(b"\n", i, i + TEXT_WIDTH)
+        nxt = nl + 1 if nl >= 0 else min(len(data), i + TEXT_WIDTH)
+        if nl < 0 and nxt == len(data) and more:
+            break
+        breaks.append(base + i)
+        i = nxt
+    return breaks, i
+
+
+@given(
+    st.lists(
+        st.one_of(st.integers(0, 3 * TEXT_WIDTH + 2), st.just(TEXT_WIDTH), st.just(TEXT_WIDTH - 1)),
+        max_size=8,
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_scan_rows_equals_the_row_at_a_time_scan(
+    lengths: list[int], more: bool, trailing_lf: bool
+) -> None:
+    """Rows break after each LF and every TEXT_WIDTH bytes, and a row that may go on
+    into the next piece is held back, exactly as the one-row-at-a-time scan did."""
+    data = b"\n".join(b"x" * n for n in lengths) + (b"\n" if trailing_lf else b"")
+    breaks: array[int] = array("q")
+    covered = scan_rows(data, 1000, more, breaks)
+    assert (list(breaks), covered) == _rows_one_at_a_time(data, 1000, more)
 
 
 def test_row_of_finds_the_row_holding_a_byte() -> None:
