@@ -260,9 +260,8 @@ def _tcp_connect(
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         t2 = time.monotonic()
         phases.connect = t2 - t1
-        transcript.record_event(
-            EventKind.CONNECT, f"{_fmt(sock.getsockname())} -> {_fmt(addr)}", t2
-        )
+        progress.remote, progress.local = _fmt(addr), _fmt(sock.getsockname())
+        transcript.record_event(EventKind.CONNECT, f"{progress.local} -> {progress.remote}", t2)
         return sock, tried, phases
     cancel.check()
     raise last or TransportError(ErrorKind.DNS, f"no address for {where}")
@@ -331,8 +330,7 @@ def open_connection(
         deadline, kind = total_deadline, ErrorKind.TIMEOUT
     sock, tried, phases = _tcp_connect(hop, transcript, deadline, cancel, progress, kind)
     rsock = RecordingSocket(sock, transcript)
-    remote, local = _fmt(sock.getpeername()), _fmt(sock.getsockname())
-    progress.remote, progress.local = remote, local
+    remote, local = progress.remote, progress.local
     tls: TlsInfo | None = None
     current: socket.socket = sock  # what must be closed if anything fails
     try:
