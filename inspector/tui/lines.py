@@ -49,7 +49,28 @@ def wrap_lines(text: str, width: int = WRAP) -> list[str]:
     return rows
 
 
-class LinesView(ScrollView, can_focus=True):
+class RowsView(ScrollView):
+    """A Line API view whose rows are cropped to the viewport in the widget's style."""
+
+    _frame_style: Style | None = None
+
+    def fit_row(self, strip: Strip) -> Strip:
+        """A cached row as drawn now: scrolled sideways, cropped and styled."""
+        scroll_x = self.scroll_offset.x
+        width = self.scrollable_content_region.width
+        style = self._frame_style or self.rich_style
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # ``rich_style`` walks every ancestor's styles: once a frame, not twice a row.
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+
+class LinesView(RowsView, can_focus=True):
     """Draws only the visible rows of a (possibly huge) list of lines."""
 
     DEFAULT_CSS = """
@@ -58,7 +79,6 @@ class LinesView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._frame_style: Style | None = None
         self._lines: Sequence[str] = ()
         self._highlight: Callable[[str], Text] | None = None
         self._cache: LRUCache[int, Strip] = LRUCache(1024)
@@ -81,8 +101,7 @@ class LinesView(ScrollView, can_focus=True):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        index = y + scroll_y
+        index = y + self.scroll_offset.y
         strip = self._cache.get(index)
         if strip is None:
             if index >= len(self._lines):
@@ -92,14 +111,4 @@ class LinesView(ScrollView, can_focus=True):
                 text = self._highlight(line) if self._highlight else Text(line)
                 strip = Strip(list(text.render(self.app.console)) or [Segment("")])
             self._cache[index] = strip
-        width = self.scrollable_content_region.width
-        style = self._frame_style or self.rich_style
-        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # ``rich_style`` walks every ancestor's styles: once a frame, not twice a row.
-        self._frame_style = self.rich_style
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._frame_style = None
+        return self.fit_row(strip)

@@ -21,7 +21,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.worker import get_current_worker
@@ -31,6 +31,7 @@ from inspector.render.escape import escape_bytes
 from inspector.render.fieldmap import FieldMap
 from inspector.render.mask import masked
 from inspector.render.rawlayout import Mode, RawLayout, Row
+from inspector.tui.lines import RowsView
 from inspector.tui.rawcursor import CursorView
 from inspector.tui.rawdecor import (
     EVENT_STYLE,
@@ -59,7 +60,7 @@ READ_BEHIND = 4 * 1024
 """...starting this far before the row asked for, so scrolling up reuses the read too."""
 
 
-class RawView(CursorView, can_focus=True):
+class RawView(RowsView, CursorView, can_focus=True):
     """Scrollable view of a transcript's bytes in text or hex mode, with a byte cursor."""
 
     DEFAULT_CSS = """
@@ -85,7 +86,6 @@ class RawView(CursorView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._frame_style: Style | None = None
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
         self._match: tuple[EventKind, int, int] | None = None
         self._source_version = 0
@@ -295,24 +295,12 @@ class RawView(CursorView, can_focus=True):
             self._redraw()
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        index = y + scroll_y
-        width = self.scrollable_content_region.width
-        key = (index, self._source_version)
+        key = (y + self.scroll_offset.y, self._source_version)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(index)
+            strip = self._render_row(key[0])
             self._cache[key] = strip
-        style = self._frame_style or self.rich_style
-        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # ``rich_style`` walks every ancestor's styles: once a frame, not twice a row.
-        self._frame_style = self.rich_style
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._frame_style = None
+        return self.fit_row(strip)
 
     def row_text(self, index: int) -> Text:
         """Row ``index`` as styled text (what :meth:`render_line` draws, uncropped)."""
