@@ -239,16 +239,12 @@ def _tls_note(spec: RequestSpec) -> str:
 def _comparison_lines(
     exchange: Exchange,
     others: tuple[Exchange, ...],
-    options: SendOptions,
     style: Style,
     limit: int | None,
 ) -> list[str]:
     sent = [Sent(ex.engine, ex.transcript.sent.read()) for ex in (exchange, *others)]
     width = shutil.get_terminal_size().columns
-    lines = render_comparison(sent, diff(exchange, others), style, width, limit)
-    if options.proxy:
-        lines.append(style("http.client and httpx connected directly, not through --proxy", "dim"))
-    return lines
+    return render_comparison(sent, diff(exchange, others), style, width, limit)
 
 
 def _dry_run(spec: RequestSpec, options: SendOptions, args: argparse.Namespace) -> int:
@@ -325,7 +321,7 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(human(exchange, style, limit)))
         if args.compare:
             print()
-            print("\n".join(_comparison_lines(exchange, others, options, style, limit)))
+            print("\n".join(_comparison_lines(exchange, others, style, limit)))
     for ex in (exchange, *others):
         ex.transcript.close()
     if error is not None:

@@ -13,11 +13,14 @@ from inspector.model import (
     Exchange,
     ExchangeError,
     RequestSpec,
+    Target,
     Timings,
     Transcript,
 )
 from inspector.net import SendOptions, request_method
+from inspector.net.connection import _proxy_target
 from inspector.wire.parser import ResponseParser
+from inspector.wire.serialize import find_head_end
 
 # A header block both libraries accept: RFC 9110 token names, visible values.
 _TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -84,6 +87,49 @@ def not_expressible(spec: RequestSpec) -> str | None:
     return None
 
 
+def proxy_target(options: SendOptions) -> Target | None:
+    """Where ``options.proxy`` points, read exactly as our client reads it; None without one.
+
+    Raises:
+        InputError: the proxy setting is unusable (the same message our client gives).
+    """
+    return _proxy_target(options.proxy) if options.proxy else None
+
+
+def bad_input(
+    engine: str,
+    spec: RequestSpec,
+    report: LibraryReport,
+    exc: Exception,
+    options: SendOptions,
+) -> Exchange:
+    """The Exchange of an engine stopped by unusable input (a bad --proxy, say)."""
+    report.exception = exception_doc(exc, ErrorKind.INVALID_REQUEST)
+    transcript = Transcript(options.spill_threshold)
+    error = ExchangeError(ErrorKind.INVALID_REQUEST, f"{engine}: {exc}")
+    return finish(engine, spec, transcript, transcript.started, report, error, options)
+
+
+def _after_tunnel(spec: RequestSpec, sent: bytes, received: bytes) -> tuple[int, int] | None:
+    """Where the request and its response start, after a proxy's CONNECT exchange if any.
+
+    An engine that opens a CONNECT tunnel through the recording layer (httpx)
+    records the CONNECT head and the proxy's reply before the tunnelled request
+    and its response, as our own client does. Returns ``(sent, received)``
+    offsets (0, 0 without a tunnel), or None when the proxy did not open the
+    tunnel: then no response to the request ever came.
+    """
+    if spec.method.upper() == b"CONNECT" or not sent.startswith(b"CONNECT "):
+        return 0, 0
+    end = find_head_end(sent)
+    parser = ResponseParser(b"CONNECT")
+    parser.feed(received)
+    reply = parser.result()
+    if end is None or not parser.done or reply.status is None or not 200 <= reply.status < 300:
+        return None
+    return end.body, reply.end
+
+
 def finish(
     engine: str,
     spec: RequestSpec,
@@ -93,22 +139,30 @@ def finish(
     error: ExchangeError | None,
     options: SendOptions,
 ) -> Exchange:
-    """Parse the engine's received bytes with *our* parser and build its Exchange."""
+    """Parse the engine's received bytes with *our* parser and build its Exchange.
+
+    Through a CONNECT tunnel the response is read after the proxy's reply (the
+    origin's response, never the proxy's ``200``), and the timings are those
+    of the tunnelled request.
+    """
     events = transcript.events  # one snapshot
     received = transcript.received.read()
     response = None
-    if received:
+    starts = _after_tunnel(spec, transcript.sent.read(), received)
+    sent_at, start = starts if starts is not None else (0, len(received))
+    if len(received) > start:
         parser = ResponseParser(
             request_method(spec),
             limits=options.limits,
             keep_body=True,
+            start_offset=start,
         )
-        parser.feed(received)
+        parser.feed(memoryview(received)[start:])
         if any(e.kind is EventKind.EOF for e in events):
             parser.feed_eof()
         response = parser.result()
-    sends = [e.t for e in events if e.kind is EventKind.SEND]
-    recvs = [e.t for e in events if e.kind is EventKind.RECV]
+    sends = [e.t for e in events if e.kind is EventKind.SEND and e.offset >= sent_at]
+    recvs = [e.t for e in events if e.kind is EventKind.RECV and e.offset >= start]
     timings = Timings(
         send=(sends[-1] - sends[0]) if sends else None,
         ttfb=max(0.0, recvs[0] - sends[-1]) if sends and recvs else None,

@@ -32,6 +32,8 @@ from inspector.compare.difference import (
 )
 from inspector.compare.request_head import RequestHead, framing, parse_request_head
 from inspector.model import Exchange
+from inspector.net import request_method
+from inspector.wire.serialize import tunnel_head_end
 
 __all__ = [
     "Comparison",
@@ -200,12 +202,20 @@ def diff(base: Exchange, others: Sequence[Exchange], *, structural: bool = False
     Returns:
         One :class:`EngineDiff` per other exchange, in order.
     """
-    ours_sent = base.transcript.sent.read()
+    method = request_method(base.spec)
+
+    def request_sent(exchange: Exchange) -> bytes:
+        # Through a proxy to an https origin, the request goes after a CONNECT head
+        # (ours and httpx record it; http.client writes it before recording starts).
+        sent = exchange.transcript.sent.read()
+        return sent[tunnel_head_end(sent, method) :]
+
+    ours_sent = request_sent(base)
     engines = []
     for other in others:
         engine = other.engine
         request, first = request_differences(
-            engine, ours_sent, other.transcript.sent.read(), structural=structural
+            engine, ours_sent, request_sent(other), structural=structural
         )
         engines.append(
             EngineDiff(

@@ -7,6 +7,12 @@ plain ``http``: for an ``https`` URL this shows the plaintext that would go
 inside TLS), and its transcript holds what it wrote. The only trace of the
 sink left in those bytes is the ``Host`` value, which an engine derives from the
 URL: it is put back to the original authority, and the note says so.
+
+With ``--proxy``, a plain ``http`` URL is kept as it is and the sink plays the
+proxy: each engine writes to it the absolute-form request it would write to
+the real proxy. An ``https`` URL through a proxy is pointed at the sink as
+above, without the proxy: what is shown is the plaintext that would go inside
+the tunnel; the CONNECT head before it is not shown (nor is it in ours).
 """
 
 from __future__ import annotations
@@ -164,7 +170,9 @@ def dry_run(
 
     Args:
         spec: The request as the user composed it (its URL is only read).
-        options: The send options; the proxy is not used and timeouts are capped.
+        options: The send options; timeouts are capped. With a proxy, an http
+            URL goes to the sink as to the proxy (absolute-form); an https URL
+            goes to the sink without it (the tunnel's plaintext, no CONNECT).
         engines: Which engines to run.
 
     Returns:
@@ -173,11 +181,15 @@ def dry_run(
     """
     original = host_value(spec)
     tls = spec.url.lower().startswith("https:")
+    as_proxy = bool(options.proxy) and not tls
     with Sink() as sink:
-        sink_spec = replace(spec, url=_at_sink(spec.url, sink.port))
+        if as_proxy:  # the URL stays: the engines write the absolute form to the "proxy"
+            sink_spec, proxy = spec, f"http://127.0.0.1:{sink.port}"
+        else:
+            sink_spec, proxy = replace(spec, url=_at_sink(spec.url, sink.port)), None
         opts = replace(
             options,
-            proxy=None,
+            proxy=proxy,
             read_timeout=min(options.read_timeout, SINK_TIMEOUT),
             connect_timeout=min(options.connect_timeout, SINK_TIMEOUT),
         )
@@ -196,8 +208,12 @@ def dry_run(
             sent, restored = _restore_host(sent, sink_authority, original)
             if restored:
                 notes.append("Host put back from the sink's address to the URL's")
+            if as_proxy:
+                notes.append("as written to the proxy")
             if tls:
                 notes.append("the plaintext that would go inside TLS")
+                if options.proxy:
+                    notes.append("the CONNECT to the proxy not shown")
         connected = any(e.kind is EventKind.CONNECT for e in exchange.transcript.events)
         got = next(received, b"") if connected else b""  # one connection per engine, in order
         out.append(DryRun(exchange.engine, sent, "; ".join(notes), exchange, got))

@@ -4,6 +4,13 @@ The only module that imports httpx and httpcore. Public API only: an httpx
 ``BaseTransport`` around an ``httpcore.ConnectionPool`` whose network backend
 records every read and write; the stream ``start_tls`` returns is wrapped too,
 so for HTTPS the plaintext above TLS is recorded.
+
+Through ``--proxy`` (read as our client reads it) the pool is an
+``httpcore.HTTPProxy`` over the same recording backend: for ``http`` it sends
+the absolute-form target to the proxy; for ``https`` it opens a CONNECT tunnel
+and TLS to the origin inside it. The CONNECT head and the proxy's reply are
+recorded before the tunnelled request, as in our client's transcript; the
+response compared is the origin's, read after the proxy's reply.
 """
 
 from __future__ import annotations
@@ -18,13 +25,24 @@ import httpx
 
 from inspector.compare.common import (
     LibraryReport,
+    bad_input,
     exception_doc,
     finish,
     header_text,
     not_expressible,
+    proxy_target,
     unexpressed,
 )
-from inspector.model import ErrorKind, EventKind, Exchange, ExchangeError, RequestSpec, Transcript
+from inspector.model import (
+    ErrorKind,
+    EventKind,
+    Exchange,
+    ExchangeError,
+    InputError,
+    RequestSpec,
+    Target,
+    Transcript,
+)
 from inspector.net import SendOptions
 from inspector.net.tls import make_context
 
@@ -68,9 +86,10 @@ class _RecordingStream(httpcore.NetworkStream):
 
 
 class _RecordingBackend(httpcore.NetworkBackend):
-    def __init__(self, transcript: Transcript) -> None:
+    def __init__(self, transcript: Transcript, proxy: str | None = None) -> None:
         self._inner = httpcore.SyncBackend()
         self._transcript = transcript
+        self._proxy = proxy
 
     def connect_tcp(
         self,
@@ -81,7 +100,8 @@ class _RecordingBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        self._transcript.record_event(EventKind.CONNECT, f"-> {host}:{port}")
+        via = f" (the proxy {self._proxy})" if self._proxy else ""
+        self._transcript.record_event(EventKind.CONNECT, f"-> {host}:{port}{via}")
         return _RecordingStream(stream, self._transcript)
 
     def connect_unix_socket(
@@ -106,16 +126,46 @@ class _Stream(httpx.SyncByteStream):
             close()
 
 
-class RecordingTransport(httpx.BaseTransport):
-    """httpx transport over an httpcore pool that records through our Transcript."""
+def _host_bytes(host: str) -> bytes:
+    try:
+        return host.encode("ascii")
+    except UnicodeEncodeError:
+        return host.encode("idna")
 
-    def __init__(self, transcript: Transcript, ssl_context: ssl.SSLContext) -> None:
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context,
-            network_backend=_RecordingBackend(transcript),
-            http1=True,
-            http2=False,
-        )
+
+class RecordingTransport(httpx.BaseTransport):
+    """httpx transport over an httpcore pool that records through our Transcript.
+
+    With ``proxy`` (where ``--proxy`` points; ``label`` is its text, for the
+    transcript) the pool is an ``httpcore.HTTPProxy``: absolute-form for http,
+    a CONNECT tunnel for https.
+    """
+
+    def __init__(
+        self,
+        transcript: Transcript,
+        ssl_context: ssl.SSLContext,
+        proxy: Target | None = None,
+        label: str | None = None,
+    ) -> None:
+        backend = _RecordingBackend(transcript, label if proxy is not None else None)
+        self._pool: httpcore.ConnectionPool
+        if proxy is None:
+            self._pool = httpcore.ConnectionPool(
+                ssl_context=ssl_context, network_backend=backend, http1=True, http2=False
+            )
+        else:
+            # Built from our reading of --proxy, so both go to the same host and port.
+            url = httpcore.URL(
+                scheme=b"http", host=_host_bytes(proxy.host), port=proxy.port, target=b"/"
+            )
+            self._pool = httpcore.HTTPProxy(
+                proxy_url=url,
+                ssl_context=ssl_context,
+                network_backend=backend,
+                http1=True,
+                http2=False,
+            )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.SyncByteStream)
@@ -149,10 +199,11 @@ def _kind(exc: BaseException) -> ErrorKind:
     name = type(exc).__name__
     if "Timeout" in name:
         return ErrorKind.CONNECT_TIMEOUT if "Connect" in name else ErrorKind.READ_TIMEOUT
-    if name in ("ConnectError",):
-        return ErrorKind.REFUSED if "refused" in str(exc).lower() else ErrorKind.OS
+    # Before ConnectError: httpcore raises a failed TLS handshake as a ConnectError too.
     if isinstance(exc, ssl.SSLError) or "SSL" in str(exc) or "certificate" in str(exc):
         return ErrorKind.TLS
+    if name in ("ConnectError",):
+        return ErrorKind.REFUSED if "refused" in str(exc).lower() else ErrorKind.OS
     if name in ("RemoteProtocolError", "LocalProtocolError", "ProtocolError"):
         return ErrorKind.PROTOCOL
     if name in ("ReadError", "WriteError"):
@@ -182,10 +233,15 @@ def run(spec: RequestSpec, options: SendOptions) -> Exchange:
     why = not_expressible(spec)
     if why is not None:
         return unexpressed(ENGINE, spec, report, why, options)
+    try:
+        proxy = proxy_target(options)
+    except InputError as exc:
+        return bad_input(ENGINE, spec, report, exc, options)
     transcript = Transcript(options.spill_threshold)
     started = transcript.started
     error: ExchangeError | None = None
-    transport = RecordingTransport(transcript, make_context(options.verify, options.cacert))
+    context = make_context(options.verify, options.cacert)
+    transport = RecordingTransport(transcript, context, proxy, options.proxy)
     timeout = httpx.Timeout(options.read_timeout, connect=options.connect_timeout)
     try:
         with httpx.Client(transport=transport, timeout=timeout, follow_redirects=False) as client:
@@ -211,6 +267,9 @@ def run(spec: RequestSpec, options: SendOptions) -> Exchange:
     except Exception as exc:  # noqa: BLE001 - each library failure is a result, not a crash
         kind = _kind(exc)
         report.exception = exception_doc(exc, kind)
+        if proxy is not None and not any(e.kind is EventKind.CONNECT for e in transcript.events):
+            where = f"the proxy {options.proxy}"
+            transcript.record_event(EventKind.ERROR, f"{where}: {type(exc).__name__}: {exc}")
         report.hung = kind is ErrorKind.READ_TIMEOUT
         if report.hung:
             transcript.record_event(EventKind.TIMEOUT, "httpx waited until the timeout")

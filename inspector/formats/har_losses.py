@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from inspector.formats.export import RequestParts, split_request
 from inspector.model import EventKind, Exchange, Framing, HeaderField, RequestSpec
+from inspector.net import request_method
 from inspector.wire.decode import decode_content
-from inspector.wire.serialize import find_head_end, serialize
+from inspector.wire.serialize import serialize, tunnel_head_end
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -20,11 +21,7 @@ def sent_bytes(exchange: Exchange) -> bytes:
     sent = exchange.transcript.sent.read()
     if not sent:
         return serialize(exchange.spec)
-    if sent.startswith(b"CONNECT ") and not serialize(exchange.spec).startswith(b"CONNECT "):
-        end = find_head_end(sent)
-        if end is not None:
-            sent = sent[end.body :]
-    return sent
+    return sent[tunnel_head_end(sent, request_method(exchange.spec)) :]
 
 
 def sent_request(exchange: Exchange) -> RequestParts:

@@ -266,6 +266,19 @@ def find_head_end(raw: bytes) -> HeadEnd | None:
         pos = lf + 1
 
 
+def tunnel_head_end(sent: bytes, method: bytes) -> int:
+    """Where the request starts in the bytes sent: after a proxy's CONNECT head, if any.
+
+    Through a proxy to an https origin, a ``CONNECT host:port`` head goes first on
+    the connection, then (inside the tunnel) the request itself. Returns 0 when
+    there is no such head, or when the request is itself a CONNECT.
+    """
+    if method.upper() == b"CONNECT" or not sent.startswith(b"CONNECT "):
+        return 0
+    end = find_head_end(sent)
+    return 0 if end is None else end.body
+
+
 def _lines(raw: bytes, stop: int) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of each line in ``raw[:stop]``, without its CR and LF."""
     pos = 0
