@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from inspector.render.lazylines import WRAP, JsonRows, TextRows
-
 __all__ = [
     "HEX_SUMMARY_BYTES",
     "PRETTY_JSON_LIMIT",
@@ -22,6 +20,8 @@ __all__ = [
     "looks_like_json",
 ]
 
+WRAP = 400
+"""Rows are cut at this many characters (a Line API view scrolls sideways over them)."""
 HEX_SUMMARY_BYTES = 64 * 1024
 PRETTY_JSON_LIMIT = 2 * 1024 * 1024
 """Larger JSON bodies are shown as text first: indexing 10 MiB of JSON takes ~0.6 s."""
@@ -68,6 +68,8 @@ def body_lines(
     """
     if not body:
         return "empty", []
+    from inspector.render.lazylines import JsonRows, TextRows  # its regexes: on first use
+
     size = len(body) if total is None else total
     if is_binary(body):
         lines = hexdump(body[:HEX_SUMMARY_BYTES])

@@ -19,10 +19,9 @@ from collections.abc import Sequence
 from itertools import chain, compress, count, islice
 from typing import overload
 
+from inspector.render.body import WRAP
 from inspector.render.escape import escape_bytes
 
-WRAP = 400
-"""Rows are cut at this many characters (a Line API view scrolls sideways over them)."""
 MAX_DEPTH = 1000
 """``JsonRows`` refuses rows indented deeper than this (``json.loads`` fails near it)."""
 

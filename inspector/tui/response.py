@@ -24,7 +24,6 @@ from inspector.render.body import (
 )
 from inspector.render.escape import escape_bytes
 from inspector.render.fieldmap import FieldMap
-from inspector.render.lazylines import JsonRows
 from inspector.store.env import mask
 from inspector.tui.framing import FrameRow, framing_rows
 from inspector.tui.lines import LinesView, highlight_json
@@ -258,6 +257,8 @@ class ResponsePanel(Vertical):
         time.sleep(PAINT_FIRST)
         if exchange is not self.exchange:
             return
+        from inspector.render.lazylines import JsonRows  # loaded by body_lines already
+
         pretty = JsonRows.build(body) if len(body) <= PRETTY_JSON_MAX else None
         if pretty is None:
             why = "not valid JSON" if len(body) <= PRETTY_JSON_MAX else "larger than 16 MiB"

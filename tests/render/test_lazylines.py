@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from inspector.render.body import WRAP
 from inspector.render.escape import escape_bytes, safe_text
-from inspector.render.lazylines import MAX_DEPTH, WRAP, JsonRows, TextRows
+from inspector.render.lazylines import MAX_DEPTH, JsonRows, TextRows
 
 
 def _chop(text: str, wrap: int) -> list[str]:
