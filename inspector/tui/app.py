@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
 
 from inspector.formats.curl import parse_curl
 from inspector.model import Exchange, InputError, RequestSpec, Transcript
@@ -21,19 +21,14 @@ from inspector.net import CancelToken, Client, SendOptions
 from inspector.store.history import History
 from inspector.tui.builder import RequestBuilder, UrlInput
 from inspector.tui.collection_actions import CollectionActions
-from inspector.tui.compareview import CompareView
-from inspector.tui.connview import ConnectionView
-from inspector.tui.diffview import DiffView
 from inspector.tui.export_actions import ExportActions
 from inspector.tui.form import Form, form_from_spec
 from inspector.tui.history_actions import HistoryActions
-from inspector.tui.inspect_actions import InspectActions
+from inspector.tui.inspect_actions import INSPECTION_TABS, InspectActions
 from inspector.tui.messages import ExchangeFinished
-from inspector.tui.panels import anomaly_rows
 from inspector.tui.rawview import RawView
 from inspector.tui.response import ResponsePanel
 from inspector.tui.sidebar import Sidebar
-from inspector.tui.timingview import TimingView
 from inspector.tui.transcripts import release
 
 
@@ -131,18 +126,9 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
                 )
                 yield RawView(id="rawview")
                 yield Static("", id="raw-cursor", markup=False)
-            with TabPane("Anomalies", id="tab-anomalies"):
-                table: DataTable[Text] = DataTable(id="anomalies", zebra_stripes=True)
-                table.add_columns("Severity", "Code", "Bytes", "Message", "RFC")
-                yield table
-            with TabPane("Timing", id="tab-timing"):
-                yield TimingView(id="timing")
-            with TabPane("Connection", id="tab-connection"):
-                yield ConnectionView(id="connection")
-            with TabPane("Compare", id="tab-compare"):
-                yield CompareView(id="compare")
-            with TabPane("Diff", id="tab-diff"):
-                yield DiffView(id="diff")
+            # Their views are mounted just after the first frame (mount_inspection_views).
+            for title, pane_id in INSPECTION_TABS:
+                yield TabPane(title, id=pane_id)
         yield Static("ready: ctrl+j sends", id="statusline", markup=False)
         yield Footer()
 
@@ -150,6 +136,7 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
         # The widget tree lives as long as the app: keep it out of full garbage
         # collections, which otherwise stall keys for ~100 ms during big downloads.
         gc.freeze()
+        self.call_after_refresh(self.mount_inspection_views)
         self.set_interval(0.1, self._tick)
         self.query_one("#url", UrlInput).focus()
         if self._autostart:
@@ -243,10 +230,6 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
         self.exchange = exchange
         self.query_one(ResponsePanel).show(exchange)
         self.query_one(RawView).show(exchange.transcript)
-        table = self.query_one("#anomalies", DataTable)
-        table.clear()
-        for row in anomaly_rows(exchange):
-            table.add_row(*row)
         self.show_inspection(exchange)
         total = exchange.timings.total or 0.0
         size = _size(len(exchange.transcript.received))

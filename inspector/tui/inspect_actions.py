@@ -9,7 +9,7 @@ diff workers (STYLE rule 10/11).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.text import Text
@@ -17,7 +17,8 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Checkbox, Static, TabbedContent
+from textual.widget import Widget
+from textual.widgets import Checkbox, DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from inspector.compare import compare, diff
@@ -31,10 +32,20 @@ from inspector.tui.compareview import CompareView
 from inspector.tui.connview import ConnectionView
 from inspector.tui.diffview import DiffView
 from inspector.tui.messages import ComparisonFinished, DiffFinished
+from inspector.tui.panels import anomaly_rows
 from inspector.tui.rawview import RawView
 from inspector.tui.response import ResponsePanel
 from inspector.tui.timingview import TimingView
 from inspector.tui.transcripts import release
+
+INSPECTION_TABS = (
+    ("Anomalies", "tab-anomalies"),
+    ("Timing", "tab-timing"),
+    ("Connection", "tab-connection"),
+    ("Compare", "tab-compare"),
+    ("Diff", "tab-diff"),
+)
+"""The response tabs after Response and Raw: their views mount after the first frame."""
 
 CURSOR_HINT = "move the cursor (arrows, click) to see which field a byte belongs to"
 
@@ -86,6 +97,40 @@ class InspectActions(App[None]):
     """The field map of the shown exchange's received bytes."""
     _reads: ReadIndex | None = None
     _compared: tuple[Exchange, ...] = ()
+    _views_ready = False
+    _after_views: list[Callable[[], None]] | None = None
+
+    # ------------------------------------------ the views of the hidden tabs
+    async def mount_inspection_views(self) -> None:
+        """Mount the views of the tabs hidden at start, just after the first frame.
+
+        About a fifth of the app's widgets: composing and styling them before the
+        first frame would delay it for tabs nobody sees yet. Work for them that
+        comes earlier (an exchange from a fast local server) waits in
+        :meth:`with_views`.
+        """
+        table: DataTable[Text] = DataTable(id="anomalies", zebra_stripes=True)
+        table.add_columns("Severity", "Code", "Bytes", "Message", "RFC")
+        views: dict[str, Widget] = {
+            "tab-anomalies": table,
+            "tab-timing": TimingView(id="timing"),
+            "tab-connection": ConnectionView(id="connection"),
+            "tab-compare": CompareView(id="compare"),
+            "tab-diff": DiffView(id="diff"),
+        }
+        for pane_id, view in views.items():
+            await self.query_one(f"#{pane_id}", TabPane).mount(view)
+        self._views_ready = True
+        pending, self._after_views = self._after_views or [], None
+        for job in pending:
+            job()
+
+    def with_views(self, job: Callable[[], None]) -> None:
+        """Run ``job`` (which uses a hidden tab's view) now, or once they are mounted."""
+        if self._views_ready:
+            job()
+        else:
+            self._after_views = [*(self._after_views or []), job]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The inspection actions in the command palette."""
@@ -124,7 +169,7 @@ class InspectActions(App[None]):
         if current is None or current is new:
             return
         old = self.previous_exchange
-        pair = self.query_one(DiffView).pair or ()
+        pair = (self.query_one(DiffView).pair or ()) if self._views_ready else ()
         if old is not None and old is not new and old is not current:
             if not any(old is x for x in pair):
                 release(old.transcript)
@@ -137,9 +182,16 @@ class InspectActions(App[None]):
         self._reads = ReadIndex(exchange.transcript.events)
         self.query_one(RawView).set_field_map(fm)
         self.query_one(ResponsePanel).show_framing(exchange, fm)
+        self.with_views(lambda: self._show_in_hidden_tabs(exchange))
+        self.query_one("#raw-cursor", Static).update(Text(CURSOR_HINT, style="dim"))
+
+    def _show_in_hidden_tabs(self, exchange: Exchange) -> None:
+        table = self.query_one("#anomalies", DataTable)
+        table.clear()
+        for row in anomaly_rows(exchange):
+            table.add_row(*row)
         self.query_one(TimingView).show(exchange)
         self.query_one(ConnectionView).show(exchange)
-        self.query_one("#raw-cursor", Static).update(Text(CURSOR_HINT, style="dim"))
 
     @on(RawView.CursorMoved)
     def _raw_cursor(self, message: RawView.CursorMoved) -> None:
@@ -173,7 +225,7 @@ class InspectActions(App[None]):
             return
         timeouts = f"connect {options.connect_timeout:g} s, read {options.read_timeout:g} s"
         note = f"comparing: inspector, then http.client, then httpx (timeouts: {timeouts})..."
-        self.query_one(CompareView).running(note)
+        self.with_views(lambda: self.query_one(CompareView).running(note))
         self._note(note)
         self._tab("tab-compare")
         self._compare(spec, options)
@@ -197,14 +249,18 @@ class InspectActions(App[None]):
         for ex in self._compared:
             release(ex.transcript)
         self._compared = message.exchanges
-        self.query_one(CompareView).show(message.exchanges, message.byte_diff, message.structural)
+        self.with_views(
+            lambda: self.query_one(CompareView).show(
+                message.exchanges, message.byte_diff, message.structural
+            )
+        )
         differs = "engines differ" if message.byte_diff.differs else "no differences"
         self._note(f"comparison done: {differs}", "green")
 
     def action_compare_mode(self) -> None:
         """Compare view: byte diff <-> structural diff."""
         self._tab("tab-compare")
-        self.query_one(CompareView).action_toggle_mode()
+        self.with_views(lambda: self.query_one(CompareView).action_toggle_mode())
 
     # -------------------------------------------------------------- diff
     def action_diff_previous(self) -> None:
@@ -216,6 +272,9 @@ class InspectActions(App[None]):
 
     def show_diff(self, a: Exchange, b: Exchange) -> None:
         """Show the diff of exchange B against exchange A in the Diff tab (any two)."""
+        self.with_views(lambda: self._start_diff(a, b))
+
+    def _start_diff(self, a: Exchange, b: Exchange) -> None:
         view = self.query_one(DiffView)
         view.running(a, b)
         self._tab("tab-diff")
@@ -229,6 +288,7 @@ class InspectActions(App[None]):
 
     @on(DiffFinished)
     def _diff_done(self, message: DiffFinished) -> None:
+        # A diff starts only once the views are mounted (show_diff): the view is there.
         view = self.query_one(DiffView)
         pair = view.pair
         if pair is None or pair[0] is not message.a or pair[1] is not message.b:
@@ -248,5 +308,8 @@ class InspectActions(App[None]):
     def action_diff_volatile(self) -> None:
         """Diff view: ignore volatile headers on / off."""
         self._tab("tab-diff")
+        self.with_views(self._toggle_volatile)
+
+    def _toggle_volatile(self) -> None:
         box = self.query_one("#diff-ignore", Checkbox)
         box.value = not box.value

@@ -404,3 +404,29 @@ async def test_toggling_text_and_hex_keeps_each_modes_index(server: ServerHandle
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert raw.mode is Mode.TEXT and raw._layout is text_layout
+
+
+async def test_an_exchange_shown_before_the_hidden_tabs_mount_reaches_them(
+    server: ServerHandle,
+) -> None:
+    """The Anomalies, Timing, Connection, Compare and Diff views mount just after the
+    first frame; an exchange shown before that (a fast local server) reaches them then."""
+    from inspector.model import RequestSpec
+    from inspector.net import Client
+    from inspector.tui.connview import connection_text
+    from inspector.wire.serialize import with_default_headers
+
+    with Client() as client:
+        exchange = client.send(with_default_headers(RequestSpec(url=f"{server.url}/duplicate-cl")))
+    assert exchange.anomalies
+    app = InspectorApp(url=f"{server.url}/get")
+    async with app.run_test(size=SIZE) as pilot:
+        assert not app.query(TimingView) and not app.query(DiffView)  # not mounted yet
+        app.show_exchange(exchange)
+        app.action_diff_volatile()  # a key for the Diff tab before it is there
+        await _settle(app, pilot)
+        assert app.query_one(TimingView).exchange is exchange
+        assert app.query_one(ConnectionView).text == connection_text(exchange, None)
+        table = app.query_one("#anomalies", DataTable)
+        assert table.row_count == len(exchange.anomalies)
+        assert not app.query_one("#diff-ignore", Checkbox).value  # toggled from on, once
