@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from inspector.cli.saved import load_entry, open_history
+from inspector.cli.saved import load_entry
 from inspector.cli.send_cmd import human
 from inspector.cli.style import Style
 from inspector.formats.code import PythonTarget, to_python
@@ -19,7 +19,7 @@ from inspector.formats.har import exchanges_to_har, har_losses
 from inspector.model import Exchange, InputError
 from inspector.render.escape import safe_text
 from inspector.store.atomic import atomic_write
-from inspector.store.history import History, HistoryEntry, HistoryError
+from inspector.store.history import History, HistoryEntry, HistoryError, open_history
 
 _PYTHON: dict[str, PythonTarget] = {
     "python-socket": "socket",

@@ -23,7 +23,6 @@ from inspector.cli.saved import (
     HISTORY_PREFIX,
     Resolved,
     exact_replay,
-    open_history,
     previous_exchange,
     resolve_file,
     resolve_history,
@@ -35,7 +34,7 @@ from inspector.formats.document import exchange_doc
 from inspector.model import ErrorKind, Exchange, InputError, RequestSpec
 from inspector.net import Client, SendOptions
 from inspector.store.env import mask
-from inspector.store.history import History, HistoryError
+from inspector.store.history import History, HistoryError, open_history
 
 
 def add_parser(sub: Any) -> None:

@@ -14,18 +14,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from inspector.formats.har_losses import sent_bytes
-from inspector.formats.httpfile import HttpFile, SavedRequest, read_http_file, to_spec
+from inspector.formats.httpfile import (
+    AUTO_HEADERS_OFF,
+    HttpFile,
+    SavedRequest,
+    read_http_file,
+    to_spec,
+)
 from inspector.model import EventKind, Exchange, InputError, RequestSpec
 from inspector.net import SendOptions, write_plan
-from inspector.paths import data_dir
 from inspector.store.env import PRIVATE_FILE, PUBLIC_FILE, Environments, load_environments
-from inspector.store.history import HISTORY_FILE, History
-from inspector.store.settings import Settings, load_settings
+from inspector.store.history import History
 from inspector.wire.serialize import with_default_headers
 
 HISTORY_PREFIX = "history:"
-AUTO_HEADERS_OFF = ("inspector-auto-headers", "off")
-"""The directive of a request saved with automatic headers turned off (the TUI writes it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,24 +42,6 @@ class Resolved:
     """Secret values filled into it, to mask on output."""
     source: Exchange | None = None
     """The history entry it replays, if it came from history."""
-
-
-def open_history(settings: Settings | None = None, *, check: bool | None = None) -> History:
-    """The user's history database, bounded by the settings file.
-
-    Args:
-        settings: Already loaded settings (None: read ``settings.json``).
-        check: Passed to :meth:`History.open` (None: a full check of small files only).
-    """
-    folder = data_dir()
-    if settings is None:
-        settings, _problem = load_settings(folder)
-    return History.open(
-        folder / HISTORY_FILE,
-        max_entries=settings.history_max_entries,
-        max_bytes=settings.history_max_bytes,
-        check=check,
-    )
 
 
 def environments_for(path: Path) -> Environments:

@@ -281,8 +281,10 @@ def _dry_run(spec: RequestSpec, options: SendOptions, args: argparse.Namespace) 
 
 def _remember(exchange: Exchange) -> None:
     """Keep the exchange in the history; a history problem is a warning, never a failure."""
-    from inspector.cli.saved import open_history  # sqlite3 loads only when needed
-    from inspector.store.history import HistoryError
+    from inspector.store.history import (
+        HistoryError,
+        open_history,  # sqlite3 loads only when needed
+    )
 
     try:
         with open_history() as history:

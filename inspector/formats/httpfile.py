@@ -63,6 +63,7 @@ from inspector.formats.httpvars import Resolver, bytes_of, escape, raise_missing
 from inspector.model import InputError, RequestSpec
 
 __all__ = [
+    "AUTO_HEADERS_OFF",
     "HttpFile",
     "Problem",
     "SavedRequest",
@@ -74,6 +75,10 @@ __all__ = [
     "variables_used",
     "write_http_file",
 ]
+
+AUTO_HEADERS_OFF = ("inspector-auto-headers", "off")
+"""The directive of a request saved with automatic headers turned off (the TUI writes it;
+replay then adds no Host, User-Agent, Accept or Content-Length of its own)."""
 
 
 def parse_http_file(text: str, source: str = "<text>") -> HttpFile:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inspector.model import ByteStream, Exchange
+from inspector.paths import data_dir
 from inspector.store import history_codec as C
 from inspector.store.history_db import (
     OVER_LIMITS,
@@ -39,6 +40,7 @@ from inspector.store.history_db import (
     open_checked,
     search_clause,
 )
+from inspector.store.settings import Settings, load_settings
 
 HISTORY_FILE = "history.sqlite"
 """The history's file name inside the data folder."""
@@ -417,3 +419,21 @@ def _reader(blob: sqlite3.Blob) -> Callable[[int, int], bytes]:
         return blob.read(end - start)
 
     return read
+
+
+def open_history(settings: Settings | None = None, *, check: bool | None = None) -> History:
+    """The user's history database, bounded by the settings file.
+
+    Args:
+        settings: Already loaded settings (None: read ``settings.json``).
+        check: Passed to :meth:`History.open` (None: a full check of small files only).
+    """
+    folder = data_dir()
+    if settings is None:
+        settings, _problem = load_settings(folder)
+    return History.open(
+        folder / HISTORY_FILE,
+        max_entries=settings.history_max_entries,
+        max_bytes=settings.history_max_bytes,
+        check=check,
+    )

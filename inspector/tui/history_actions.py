@@ -22,7 +22,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from inspector.cli.saved import exact_replay
 from inspector.model import Exchange, InputError, RequestSpec, Transcript
 from inspector.net import SendOptions
 from inspector.store.history import History, HistoryError
@@ -244,6 +243,8 @@ class HistoryActions(App[None]):
         spec = source.spec
         if how != "spec":
             keep = how == "timing"
+            from inspector.cli.saved import exact_replay  # the CLI's too: loads on first use
+
             spec, options = exact_replay(source, options, keep_timing=keep, meta=dict(spec.meta))
         self._replaying = (self.send_spec(spec, options), source)
         self._say(f"{REPLAYS[how]}: {spec.url} ...")

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspector.cli.saved import open_history
 from inspector.model import Target
 from inspector.paths import data_dir
 from inspector.server import start_server
-from inspector.store.history import History, HistoryError
+from inspector.store.history import History, HistoryError, open_history
 from inspector.store.settings import load_settings
 from inspector.tui.app import InspectorApp
 

@@ -24,8 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
-from inspector.cli.saved import AUTO_HEADERS_OFF
-from inspector.formats.httpfile import SavedRequest
+from inspector.formats.httpfile import AUTO_HEADERS_OFF, SavedRequest
 from inspector.formats.httpvars import Resolver, bytes_of, raise_missing
 from inspector.model import InputError
 from inspector.tui.form import Form
