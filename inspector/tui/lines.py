@@ -54,6 +54,19 @@ class RowsView(ScrollView):
 
     _frame_style: Style | None = None
 
+    def set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size without laying out the whole screen.
+
+        Assigning ``virtual_size`` lays out every widget of the screen, a good part
+        of a frame's time. This view's own size never depends on its rows, so
+        nothing else moves: only its scrollbars are updated, as Textual does for a
+        resize without layout. A scrollbar that appears or goes lays out the
+        screen itself (its reactive asks for it).
+        """
+        if size != self.virtual_size:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+
     def fit_row(self, strip: Strip) -> Strip:
         """A cached row as drawn now: scrolled sideways, cropped and styled."""
         scroll_x = self.scroll_offset.x
@@ -96,7 +109,7 @@ class LinesView(RowsView, can_focus=True):
         self._highlight = highlight
         self._cache.clear()
         width = min(WRAP, max((len(line) for line in lines[:2000]), default=0))
-        self.virtual_size = Size(width + 1, len(lines))
+        self.set_virtual_size(Size(width + 1, len(lines)))
         self.scroll_to(0, 0, animate=False)
         self.refresh()
 

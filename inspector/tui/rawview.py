@@ -144,7 +144,7 @@ class RawView(RowsView, CursorView, can_focus=True):
         if self._transcript is None:
             self._layout = None
             self._layouts = {}
-            self.virtual_size = Size(0, 0)
+            self.set_virtual_size(Size(0, 0))
             self.refresh()
             return
         if self._layouts_of is not self._transcript:
@@ -210,20 +210,10 @@ class RawView(RowsView, CursorView, can_focus=True):
         width = 80 if self.mode is Mode.HEX else 16 + 4 * 96
         if self._field_map is not None:
             width += LABEL_ROOM
-        size = Size(width, rows)
-        if grown_only and size.width == self.virtual_size.width:
-            # Rows were added at the end: no widget moves, so skip the screen's
-            # layout (setting ``virtual_size`` lays out every widget) and only
-            # update the scrollbars, as Textual does for a resize without layout.
-            if size != self.virtual_size:
-                self.set_reactive(RawView.virtual_size, size)
-                self._scroll_update(size)
-            self.refresh()
-        elif grown_only:
-            self.virtual_size = size
+        self.set_virtual_size(Size(width, rows))
+        if grown_only:
             self.refresh()
         else:
-            self.virtual_size = size
             self._redraw()
 
     def _redraw(self) -> None:
