@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Checkbox,
@@ -39,6 +40,20 @@ from inspector.tui.headers_editor import HeadersEditor
 from inspector.tui.safefields import SafeInput, SafeTextArea
 from inspector.tui.savedform import resolve_form, resolve_text
 from inspector.wire.serialize import update_content_length
+
+DEFERRED_TABS = (
+    ("Headers", "tab-headers"),
+    ("Body", "tab-body"),
+    ("Auth", "tab-auth"),
+    ("Options", "tab-options"),
+    ("Raw", "tab-raw"),
+)
+"""The request tabs after Query: their widgets mount just after the first frame."""
+
+RAW_LABELS = {
+    False: "form mode: these are the exact bytes the form will send",
+    True: "raw mode: these bytes are sent exactly as written (escapes: \\r \\n \\xNN)",
+}
 
 
 class UrlInput(Input):
@@ -79,6 +94,53 @@ class RequestBuilder(Vertical):
         self.request_name = ""
         """The saved request's name, put in the spec's ``meta`` (history shows it)."""
         self._raw_source = ""  # the Raw tab's true text; the tab may show it masked
+        self._panes = "built"
+        """The hidden tabs' widgets: "built", "mounting" (after the first frame), "ready"."""
+        self._pending_load: tuple[Form, bool] | None = None  # a load() while mounting
+        self._build_panes(form, verify=True)
+
+    def _build_panes(self, f: Form, verify: bool) -> None:
+        """The widgets of the tabs hidden at start: built now, mounted after the first frame.
+
+        Composing and styling them before the first frame would delay it by about a
+        third, for tabs nobody sees yet. Their values can be read (and, until they
+        are mounted, rebuilt) meanwhile, so the builder works from the start.
+        """
+        self._built_from = (f, verify)  # what the fields hold until they are mounted
+        self._headers = HeadersEditor(f.headers, id="headers")
+        self._body_kind: Select[str] = Select(
+            [(k, k) for k in BODY_KINDS], value=f.body_kind, id="body-kind", allow_blank=False
+        )
+        self._body_file = Input(f.body_file, id="body-file", placeholder="path of the body file")
+        self._body = SafeTextArea(f.body, id="body", soft_wrap=True)
+        self._show_body_kind(f.body_kind)
+        self._auth_kind: Select[str] = Select(
+            [(k, k) for k in AUTH_KINDS], value=f.auth_kind, id="auth-kind", allow_blank=False
+        )
+        self._auth_user = Input(f.auth_user, id="auth-user", placeholder="user (basic)")
+        self._auth_password = Input(
+            f.auth_password, id="auth-password", placeholder="password (basic)", password=True
+        )
+        self._auth_token = Input(
+            f.auth_token, id="auth-token", placeholder="token (bearer)", password=True
+        )
+        self._connect_timeout = Input("10", id="connect-timeout", placeholder="connect timeout (s)")
+        self._read_timeout = Input("30", id="read-timeout", placeholder="read timeout (s)")
+        self._http10 = Checkbox("HTTP/1.0", f.http10, id="http10")
+        self._verify = Checkbox("verify TLS certificates", verify, id="verify")
+        self._auto_headers = Checkbox(
+            "automatic headers (Host, User-Agent, Accept, Content-Length)",
+            f.auto_headers,
+            id="auto-headers",
+        )
+        target = SafeInput(  # a saved target may hold any bytes
+            f.request_target,
+            id="request-target",
+            placeholder="request target: empty = from the URL; * or an absolute URL",
+            tooltip="sent on the request line instead of the URL's path and query",
+        )
+        target.border_title = "Request target"  # stays when the field holds a value
+        self._request_target = target
 
     def compose(self) -> ComposeResult:
         f = self._initial
@@ -92,94 +154,71 @@ class RequestBuilder(Vertical):
         with TabbedContent(id="request-tabs"):
             with TabPane("Query", id="tab-query"):
                 yield SafeTextArea(query_lines(f.url), id="query", soft_wrap=False)
-            with TabPane("Headers", id="tab-headers"):
-                yield HeadersEditor(f.headers, id="headers")
-            with TabPane("Body", id="tab-body"):
-                yield Select(
-                    [(k, k) for k in BODY_KINDS],
-                    value=f.body_kind,
-                    id="body-kind",
-                    allow_blank=False,
-                )
-                yield Input(f.body_file, id="body-file", placeholder="path of the body file")
-                yield SafeTextArea(f.body, id="body", soft_wrap=True)
-            with TabPane("Auth", id="tab-auth"):
-                yield Select(
-                    [(k, k) for k in AUTH_KINDS],
-                    value=f.auth_kind,
-                    id="auth-kind",
-                    allow_blank=False,
-                )
-                yield Input(f.auth_user, id="auth-user", placeholder="user (basic)")
-                yield Input(
-                    f.auth_password,
-                    id="auth-password",
-                    placeholder="password (basic)",
-                    password=True,
-                )
-                yield Input(
-                    f.auth_token, id="auth-token", placeholder="token (bearer)", password=True
-                )
-            with TabPane("Options", id="tab-options"), VerticalScroll(id="options"):
-                # Scrolls: at 80x24 the tab shows about one field.
-                yield Input("10", id="connect-timeout", placeholder="connect timeout (s)")
-                yield Input("30", id="read-timeout", placeholder="read timeout (s)")
-                yield Checkbox("HTTP/1.0", f.http10, id="http10")
-                yield Checkbox("verify TLS certificates", True, id="verify")
-                yield Checkbox(
-                    "automatic headers (Host, User-Agent, Accept, Content-Length)",
-                    f.auto_headers,
-                    id="auto-headers",
-                )
-                target = SafeInput(  # a saved target may hold any bytes
-                    f.request_target,
-                    id="request-target",
-                    placeholder="request target: empty = from the URL; * or an absolute URL",
-                    tooltip="sent on the request line instead of the URL's path and query",
-                )
-                target.border_title = "Request target"  # stays when the field holds a value
-                yield target
-            with TabPane("Raw", id="tab-raw"):
-                yield Static(
-                    "form mode: these are the exact bytes the form will send",
-                    id="raw-mode",
-                    markup=False,
-                )
-                yield TextArea("", id="raw", soft_wrap=False)
-                with Horizontal(id="raw-actions"):
-                    yield Button("Update Content-Length", id="fix-length")
-                    yield Button("Back to the form", id="raw-reset")
+            for title, pane_id in DEFERRED_TABS:
+                yield TabPane(title, id=pane_id)
 
     def on_mount(self) -> None:
         self._sync_raw()
+        self.call_after_refresh(self._mount_panes)
+
+    async def _mount_panes(self) -> None:
+        """Mount the hidden tabs' widgets, just after the first frame."""
+        options = VerticalScroll(  # scrolls: at 80x24 the tab shows about one field
+            self._connect_timeout,
+            self._read_timeout,
+            self._http10,
+            self._verify,
+            self._auto_headers,
+            self._request_target,
+            id="options",
+        )
+        raw_actions = Horizontal(
+            Button("Update Content-Length", id="fix-length"),
+            Button("Back to the form", id="raw-reset"),
+            id="raw-actions",
+        )
+        panes: dict[str, list[Widget]] = {
+            "tab-headers": [self._headers],
+            "tab-body": [self._body_kind, self._body_file, self._body],
+            "tab-auth": [self._auth_kind, self._auth_user, self._auth_password, self._auth_token],
+            "tab-options": [options],
+            "tab-raw": [
+                Static(RAW_LABELS[False], id="raw-mode", markup=False),
+                TextArea("", id="raw", soft_wrap=False),
+                raw_actions,
+            ],
+        }
+        self._panes = "mounting"
+        mounting = [self.query_one(f"#{pane}", TabPane).mount_all(ws) for pane, ws in panes.items()]
+        for done in mounting:
+            await done
+        self._panes = "ready"
+        pending, self._pending_load = self._pending_load, None
+        if pending is not None:
+            self.load(*pending)
+        self._show_raw()
 
     # ----------------------------------------------------------- the request
     def form(self) -> Form:
         """The fields as they are now."""
-
-        def text(wid: str) -> str:
-            return self.query_one(f"#{wid}", Input).value
-
-        def area(wid: str) -> str:
-            return self.query_one(f"#{wid}", TextArea).text
-
-        def select(wid: str) -> str:
-            return str(self.query_one(f"#{wid}", Select).value)
-
+        method = self.query_one("#method", Input).value
+        url = self.query_one("#url", Input).value
+        if self._panes != "ready":  # a Select shows its value only once mounted
+            return replace(self._unmounted()[0], method=method, url=url)
         return Form(
-            method=text("method"),
-            url=text("url"),
-            headers=self.query_one(HeadersEditor).text,
-            body_kind=select("body-kind"),
-            body=area("body"),
-            body_file=text("body-file"),
-            auth_kind=select("auth-kind"),
-            auth_user=text("auth-user"),
-            auth_password=text("auth-password"),
-            auth_token=text("auth-token"),
-            http10=self.query_one("#http10", Checkbox).value,
-            auto_headers=self.query_one("#auto-headers", Checkbox).value,
-            request_target=text("request-target"),
+            method=method,
+            url=url,
+            headers=self._headers.text,
+            body_kind=str(self._body_kind.value),
+            body=self._body.text,
+            body_file=self._body_file.value,
+            auth_kind=str(self._auth_kind.value),
+            auth_user=self._auth_user.value,
+            auth_password=self._auth_password.value,
+            auth_token=self._auth_token.value,
+            http10=self._http10.value,
+            auto_headers=self._auto_headers.value,
+            request_target=self._request_target.value,
         )
 
     def options(self) -> SendOptions:
@@ -189,8 +228,11 @@ class RequestBuilder(Vertical):
             InputError: a timeout is not a positive number.
         """
         values = []
-        for wid in ("connect-timeout", "read-timeout"):
-            raw = self.query_one(f"#{wid}", Input).value.strip()
+        for wid, field in (
+            ("connect-timeout", self._connect_timeout),
+            ("read-timeout", self._read_timeout),
+        ):
+            raw = field.value.strip()
             try:
                 value = float(raw)
             except ValueError:
@@ -201,8 +243,12 @@ class RequestBuilder(Vertical):
         return SendOptions(
             connect_timeout=values[0],
             read_timeout=values[1],
-            verify=self.query_one("#verify", Checkbox).value,
+            verify=self._unmounted()[1] if self._panes != "ready" else self._verify.value,
         )
+
+    def _unmounted(self) -> tuple[Form, bool]:
+        """Until the hidden tabs are mounted: the form (and verify) their fields hold."""
+        return self._pending_load or self._built_from
 
     def request(self) -> tuple[RequestSpec, SendOptions]:
         """The spec and options to send now (raw bytes in raw mode).
@@ -219,7 +265,8 @@ class RequestBuilder(Vertical):
             raw = editable_to_bytes(self._raw_source)
             spec = RequestSpec(url=url, raw=raw)
         else:
-            problem = self.query_one(HeadersEditor).problem()
+            pending = self._pending_load  # loaded while the tabs mount: check those rows
+            problem = (HeadersEditor(pending[0].headers) if pending else self._headers).problem()
             if problem:
                 raise InputError(problem)
             spec = build_spec(resolve_form(self.form(), self.variables))
@@ -233,17 +280,24 @@ class RequestBuilder(Vertical):
         self.query_one("#method", Input).value = form.method
         self._set_input("url", form.url)
         self._set_area("query", query_lines(form.url))
-        self.query_one(HeadersEditor).load(form.headers)
-        self.query_one("#body-kind", Select).value = form.body_kind
-        self._set_area("body", form.body)
-        self.query_one("#body-file", Input).value = form.body_file
-        self.query_one("#auth-kind", Select).value = form.auth_kind
-        for wid in ("auth-user", "auth-password", "auth-token"):
-            self.query_one(f"#{wid}", Input).value = getattr(form, wid.replace("-", "_"))
-        self.query_one("#http10", Checkbox).value = form.http10
-        self.query_one("#auto-headers", Checkbox).value = form.auto_headers
-        self.query_one("#request-target", Input).value = form.request_target
-        self.query_one("#verify", Checkbox).value = verify
+        if self._panes == "built":  # not mounted yet: build them anew from the form
+            self._initial = form
+            self._build_panes(form, verify)
+        elif self._panes == "mounting":  # applied once they are mounted
+            self._pending_load = (form, verify)
+        else:
+            self._headers.load(form.headers)
+            self._body_kind.value = form.body_kind
+            self._set_area("body", form.body)
+            self._body_file.value = form.body_file
+            self._auth_kind.value = form.auth_kind
+            self._auth_user.value = form.auth_user
+            self._auth_password.value = form.auth_password
+            self._auth_token.value = form.auth_token
+            self._http10.value = form.http10
+            self._auto_headers.value = form.auto_headers
+            self._request_target.value = form.request_target
+            self._verify.value = verify
         self._sync_raw()
 
     def load_raw(self, url: str, raw: bytes) -> None:
@@ -307,6 +361,8 @@ class RequestBuilder(Vertical):
 
     def _show_raw(self) -> None:
         """The Raw tab shows the true text, or masked text (read-only) until revealed."""
+        if self._panes != "ready":
+            return  # shown once the tab is mounted
         shown = self._raw_source
         if not self.reveal and self.secrets:
             escaped = {f"{k} ": bytes_to_editable(v.encode()) for k, v in self.secrets.items()}
@@ -318,11 +374,9 @@ class RequestBuilder(Vertical):
         self._set_label()
 
     def _set_label(self) -> None:
-        label = (
-            "raw mode: these bytes are sent exactly as written (escapes: \\r \\n \\xNN)"
-            if self.raw_mode
-            else "form mode: these are the exact bytes the form will send"
-        )
+        if self._panes != "ready":
+            return
+        label = RAW_LABELS[self.raw_mode]
         if self.has_class("-masked"):
             label += "; secrets masked (ctrl+r shows them)"
         self.query_one("#raw-mode", Static).update(label)
@@ -375,9 +429,11 @@ class RequestBuilder(Vertical):
 
     @on(Select.Changed, "#body-kind")
     def _body_kind_changed(self, event: Select.Changed) -> None:
-        is_file = event.value == "file"
-        self.query_one("#body-file", Input).display = is_file
-        self.query_one("#body", TextArea).display = event.value != "none" and not is_file
+        self._show_body_kind(str(event.value))
+
+    def _show_body_kind(self, kind: str) -> None:
+        self._body_file.display = kind == "file"
+        self._body.display = kind not in ("none", "file")
 
     @on(Button.Pressed, "#fix-length")
     def _fix_length(self) -> None:

@@ -135,6 +135,7 @@ async def test_raw_mode_sends_exact_bytes(server: ServerHandle) -> None:
     raw = b"GET /anything/raw HTTP/1.1\nHost: x\r\nX-Odd:  spaced \r\nConnection: close\r\n\r\n"
     app = InspectorApp(url=f"{server.url}/anything")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the Raw tab's editor mounts just after the first frame
         area = app.query_one("#raw", TextArea)
         area.load_text(bytes_to_editable(raw))
         await pilot.pause()
@@ -152,6 +153,7 @@ async def test_update_content_length_in_raw_mode(server: ServerHandle) -> None:
     raw = b"POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nhello"
     app = InspectorApp(url=f"{server.url}/post")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the Raw tab's editor mounts just after the first frame
         app.query_one("#request-tabs").active = "tab-raw"  # type: ignore[attr-defined]
         app.query_one("#raw", TextArea).load_text(bytes_to_editable(raw))
         await pilot.pause()
@@ -268,6 +270,7 @@ async def test_file_body_is_sent(server: ServerHandle, tmp_path: object) -> None
     path.write_bytes(b"\x00\x01binary\xff")
     app = InspectorApp(url=f"{server.url}/post")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the Body tab's fields mount just after the first frame
         app.query_one("#method", Input).value = "POST"
         app.query_one("#body-kind", Select).value = "file"
         await pilot.pause()
@@ -288,3 +291,54 @@ async def test_actions_are_in_the_command_palette(server: ServerHandle) -> None:
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for title in ("Send", "Cancel", "Raw: text / hex", "Search raw bytes"):
             assert title in titles
+
+
+async def test_a_request_sent_or_loaded_before_the_hidden_tabs_mount_is_whole(
+    server: ServerHandle,
+) -> None:
+    """The Headers, Body, Auth, Options and Raw tabs mount just after the first frame. A
+    send before that (autostart) uses every field of the form; a form loaded before that
+    shows in those tabs once they are there, Select fields included."""
+    from textual.widgets import Checkbox, Select
+
+    from inspector.tui.form import Form
+
+    form = Form(
+        method="PUT",
+        url=f"{server.url}/anything/early",
+        headers="X-Early: 1",
+        body_kind="json",
+        body='{"a": 1}',
+        auth_kind="bearer",
+        auth_token="t0k",
+    )
+    app = InspectorApp(form=form, autostart=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await _send_done(app, pilot)
+        exchange = app.exchange
+        assert exchange is not None and exchange.error is None
+        sent = exchange.transcript.sent.read()
+        assert sent.startswith(b"PUT /anything/early HTTP/1.1\r\n")
+        for part in (b"X-Early: 1\r\n", b"Authorization: Bearer t0k\r\n", b'\r\n\r\n{"a": 1}'):
+            assert part in sent
+
+    later = Form(url=f"{server.url}/post", method="POST", body_kind="form", body="k=v")
+    app = InspectorApp(url=f"{server.url}/get")
+    async with app.run_test(size=SIZE) as pilot:
+        assert not app.query("#body-kind")  # not mounted yet
+        app.query_one(RequestBuilder).load(later, verify=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.query_one("#body-kind", Select).value == "form"
+        assert app.query_one("#body", TextArea).text == "k=v"
+        assert not app.query_one("#verify", Checkbox).value
+        spec, options = app.query_one(RequestBuilder).request()
+        assert spec.method == b"POST" and spec.body == b"k=v" and not options.verify
+
+
+async def _send_done(app: InspectorApp, pilot: object) -> None:
+    for _ in range(5):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+        if app.exchange is not None:
+            return

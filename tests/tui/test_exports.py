@@ -24,6 +24,7 @@ async def test_curl_export_shows_its_caveats(server: ServerHandle, tmp_path: Pat
     raw = b"GET /anything/x HTTP/1.1\nHost: x\r\n\r\n"
     app = InspectorApp(url=f"{server.url}/anything/x", export_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the Raw tab's editor mounts just after the first frame
         app.query_one("#raw", TextArea).load_text(bytes_to_editable(raw))
         await pilot.pause()
         await pilot.press("f10")

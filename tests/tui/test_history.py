@@ -131,6 +131,7 @@ async def test_replay_byte_for_byte_sends_the_same_bytes(
     raw = b"GET /anything/replay HTTP/1.1\nHost: x\r\nX-Odd:  spaced \r\nConnection: close\r\n\r\n"
     app = InspectorApp(url=f"{server.url}/anything/replay", history=history)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the Raw tab's editor mounts just after the first frame
         app.query_one("#raw", TextArea).load_text(bytes_to_editable(raw))
         await pilot.pause()
         await _send(app, pilot)
