@@ -13,12 +13,10 @@ from inspector.model import (
     Exchange,
     ExchangeError,
     RequestSpec,
-    Target,
     Timings,
     Transcript,
 )
 from inspector.net import SendOptions, request_method
-from inspector.net.connection import _proxy_target
 from inspector.wire.parser import ResponseParser
 from inspector.wire.serialize import find_head_end
 
@@ -85,15 +83,6 @@ def not_expressible(spec: RequestSpec) -> str | None:
     if spec.http_version != b"HTTP/1.1":
         return f"the library speaks HTTP/1.1 only, not {spec.http_version.decode('latin-1')}"
     return None
-
-
-def proxy_target(options: SendOptions) -> Target | None:
-    """Where ``options.proxy`` points, read exactly as our client reads it; None without one.
-
-    Raises:
-        InputError: the proxy setting is unusable (the same message our client gives).
-    """
-    return _proxy_target(options.proxy) if options.proxy else None
 
 
 def bad_input(

@@ -30,7 +30,6 @@ from inspector.compare.common import (
     finish,
     header_text,
     not_expressible,
-    proxy_target,
     unexpressed,
 )
 from inspector.model import (
@@ -44,6 +43,7 @@ from inspector.model import (
     Transcript,
 )
 from inspector.net import SendOptions
+from inspector.net.connection import proxy_target
 from inspector.net.tls import make_context
 
 ENGINE = "httpx"

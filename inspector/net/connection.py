@@ -208,7 +208,17 @@ def _fmt(addr: tuple[object, ...]) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _proxy_target(proxy: str) -> Target:
+def proxy_target(options: SendOptions) -> Target | None:
+    """Where ``options.proxy`` points (``http://host:port``, port 8080 by default); None without.
+
+    The reference engines of ``compare`` read it here too, so all go the same way.
+
+    Raises:
+        InputError: the proxy setting is unusable.
+    """
+    if not options.proxy:
+        return None
+    proxy = options.proxy
     parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     if parts.scheme != "http" or not parts.hostname:
         raise InputError(f"bad proxy {proxy!r}: give http://host:port")
@@ -321,7 +331,7 @@ def open_connection(
         TransportError: for every expected failure, with its kind.
         InputError: the proxy setting or --cacert is unusable.
     """
-    proxy = _proxy_target(options.proxy) if options.proxy else None
+    proxy = proxy_target(options)
     hop = proxy or target
     progress = progress or Progress()
     deadline = time.monotonic() + options.connect_timeout
