@@ -26,7 +26,6 @@ from inspector.tui.form import Form, form_from_spec
 from inspector.tui.history_actions import HistoryActions
 from inspector.tui.inspect_actions import INSPECTION_TABS, InspectActions
 from inspector.tui.messages import ExchangeFinished
-from inspector.tui.priority import background_thread
 from inspector.tui.rawview import RawView
 from inspector.tui.response import ResponsePanel
 from inspector.tui.sidebar import Sidebar
@@ -176,7 +175,6 @@ class InspectorApp(InspectActions, CollectionActions, HistoryActions, ExportActi
     def _send(
         self, spec: RequestSpec, options: SendOptions, cancel: CancelToken, transcript: Transcript
     ) -> None:
-        background_thread()
         exchange = self.client.send(spec, options, cancel=cancel, transcript=transcript)
         self.post_message(ExchangeFinished(exchange))
 

@@ -28,7 +28,6 @@ from inspector.store.history import History, HistoryError
 from inspector.tui.builder import RequestBuilder
 from inspector.tui.historyview import PAGE, HistoryScreen
 from inspector.tui.messages import ComparisonFinished, HistoryListed, HistoryLoaded, HistoryStored
-from inspector.tui.priority import background_thread
 from inspector.tui.transcripts import pin, unpin
 
 REPLAYS = {
@@ -116,7 +115,6 @@ class HistoryActions(App[None]):
 
     @work(thread=True, group="history")
     def _store(self, history: History, exchange: Exchange) -> None:
-        background_thread()
         try:
             entry = history.add(exchange)
         except HistoryError as exc:

@@ -32,7 +32,6 @@ from inspector.render.fieldmap import FieldMap
 from inspector.render.mask import masked
 from inspector.render.rawlayout import Mode, RawLayout, Row
 from inspector.tui.lines import RowsView
-from inspector.tui.priority import background_thread
 from inspector.tui.rawcursor import CursorView
 from inspector.tui.rawdecor import (
     EVENT_STYLE,
@@ -163,7 +162,6 @@ class RawView(RowsView, CursorView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="scan")
     def _index(self, layout: RawLayout, version: int) -> None:
-        background_thread()
         worker = get_current_worker()
         self._indexing = layout
         try:

@@ -27,7 +27,6 @@ from inspector.render.fieldmap import FieldMap
 from inspector.store.env import mask
 from inspector.tui.framing import FrameRow, framing_rows
 from inspector.tui.lines import LinesView, highlight_json
-from inspector.tui.priority import background_thread
 from inspector.wire.decode import decode_content
 
 
@@ -225,7 +224,6 @@ class ResponsePanel(Vertical):
 
     @work(thread=True, exclusive=True, group="body")
     def _prepare_body(self, exchange: Exchange, encoded: bool) -> None:
-        background_thread()
         resp = exchange.response
         assert resp is not None
         codings = resp.header_values(b"content-encoding")
