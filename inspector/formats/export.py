@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from inspector.model import RequestSpec
+from inspector.wire.lint import split_request_line
 from inspector.wire.serialize import find_head_end, request_target, serialize
 
 
@@ -40,16 +41,6 @@ class RequestParts:
     """Bytes from the request line to the end of the empty line (-1 when the head never ends)."""
 
 
-def _split_request_line(line: bytes) -> tuple[bytes, bytes, bytes]:
-    # First word, last word and what lies between (a target may hold spaces).
-    parts = line.split(b" ")
-    if len(parts) == 1:
-        return line, b"", b""
-    if len(parts) == 2:
-        return parts[0], parts[1], b""
-    return parts[0], b" ".join(parts[1:-1]), parts[-1]
-
-
 def split_request(raw: bytes) -> RequestParts:
     """Take request bytes apart leniently; this never raises, whatever the bytes.
 
@@ -72,7 +63,7 @@ def split_request(raw: bytes) -> RequestParts:
         lines.pop()  # the head's last line ending, not an empty field line
     while lines and not lines[0]:
         lines.pop(0)
-    method, target, version = _split_request_line(lines[0] if lines else b"")
+    method, target, version = split_request_line(lines[0] if lines else b"")
     headers: list[tuple[bytes, bytes]] = []
     for line in lines[1:]:
         if line[:1] in (b" ", b"\t") and headers:

@@ -281,7 +281,6 @@ class RequestBuilder(Vertical):
         self._set_input("url", form.url)
         self._set_area("query", query_lines(form.url))
         if self._panes == "built":  # not mounted yet: build them anew from the form
-            self._initial = form
             self._build_panes(form, verify)
         elif self._panes == "mounting":  # applied once they are mounted
             self._pending_load = (form, verify)

@@ -13,7 +13,8 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-WRAP = 400
+from inspector.render.body import WRAP
+
 """Characters per row: longer lines (minified JSON) are cut into rows of this width."""
 
 _JSON_TOKEN = re.compile(

@@ -14,7 +14,7 @@ from inspector.model.anomaly import Severity
 from inspector.model.request import RequestSpec
 from inspector.wire.serialize import find_head_end, request_target
 
-__all__ = ["LintWarning", "lint"]
+__all__ = ["LintWarning", "lint", "split_request_line"]
 
 # RFC 9110 §5.6.2: token = 1*tchar.
 _TOKEN_RE = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -192,7 +192,7 @@ def _check_message(version: bytes, fields: list[_Field], body: bytes) -> list[Li
     return out
 
 
-def _split_request_line(line: bytes) -> tuple[bytes, bytes, bytes]:
+def split_request_line(line: bytes) -> tuple[bytes, bytes, bytes]:
     """Method, target and version: first word, last word and what lies between."""
     parts = line.split(b" ")
     if len(parts) == 1:
@@ -229,7 +229,7 @@ def _lint_raw(raw: bytes) -> list[LintWarning]:
     leading = 0
     while leading < len(lines) and not lines[leading]:
         leading += 1
-    method, target, version = _split_request_line(lines[leading] if leading < len(lines) else b"")
+    method, target, version = split_request_line(lines[leading] if leading < len(lines) else b"")
     out: list[LintWarning] = []
     if leading:
         out.append(
